@@ -1,0 +1,411 @@
+//! Dictionary-free Korean analysis: particles, copulas and verbal endings stripped from each
+//! Hangul word to a stem, and Hangul bigrams over the stems for compounds and spacing variants.
+//!
+//! Without a dictionary the stemmer is a set of suffix rules; what matters is that the same rules
+//! run at index and at query time, so 수용소에서, 수용소로 and 수용소는 all meet at 수용소.
+
+/// Particles (조사) and copula forms, longest first within each group. A particle of one syllable
+/// is stripped only from words of three syllables or more, so that short nouns (나이, 바다) survive.
+const PARTICLES: &[&str] = &[
+    // copula and quotative forms
+    "이었습니다",
+    "이었는데요",
+    "이었어요",
+    "이었는데",
+    "이었다",
+    "였습니다",
+    "였는데요",
+    "였어요",
+    "였는데",
+    "였다",
+    "입니다",
+    "이에요",
+    "예요",
+    "이라서",
+    "라서",
+    "이라고",
+    "라고",
+    "이라는",
+    "라는",
+    "이라도",
+    "라도",
+    "이지만",
+    "이었고",
+    "였고",
+    "인데요",
+    "인데",
+    "이고",
+    "이며",
+    "이다",
+    "이란",
+    "이야",
+    // compound case particles
+    "에서부터",
+    "으로부터",
+    "에게서는",
+    "에서는",
+    "에서도",
+    "에서의",
+    "에서만",
+    "에서",
+    "에게서",
+    "에게는",
+    "에게도",
+    "에게",
+    "한테서",
+    "한테는",
+    "한테도",
+    "한테",
+    "께서는",
+    "께서",
+    "로부터",
+    "으로는",
+    "으로도",
+    "으로서",
+    "으로써",
+    "으로만",
+    "으로",
+    "로는",
+    "로도",
+    "로서",
+    "로써",
+    "로만",
+    "까지는",
+    "까지도",
+    "까지",
+    "부터는",
+    "부터",
+    "처럼",
+    "보다는",
+    "보다",
+    "만큼",
+    "마다",
+    "밖에",
+    "이나마",
+    "이나",
+    "이든지",
+    "이든",
+    "이랑",
+    "에는",
+    "에도",
+    "에의",
+    "에만",
+    "와는",
+    "과는",
+    "와도",
+    "과도",
+    "하고는",
+    "조차",
+    "마저",
+    "이라",
+    "라",
+    // one syllable
+    "은",
+    "는",
+    "이",
+    "가",
+    "을",
+    "를",
+    "의",
+    "에",
+    "도",
+    "로",
+    "와",
+    "과",
+    "만",
+    "께",
+    "랑",
+    "나",
+];
+
+/// Light verbs after a Sino-Korean noun: 처형(당했다), 송환(되었다), 노동(했다), 구금(시켰다).
+/// The word is cut before them when at least two syllables of noun remain.
+const LIGHT_VERBS: &[&str] = &[
+    "당하", "당했", "당한", "당해", "당할", "당함", "되었", "되어", "됐", "되", "된", "돼", "될",
+    "됨", "하였", "하여", "했", "하", "한", "해", "할", "함", "시켰", "시키", "시킨", "시켜",
+    "받았", "받",
+];
+
+/// Verbal endings, longest first; stripped from words that carried no particle.
+const ENDINGS: &[&str] = &[
+    "었었습니다",
+    "았었습니다",
+    "었습니다",
+    "았습니다",
+    "였습니다",
+    "었었는데",
+    "더라구요",
+    "더라고요",
+    "었는데요",
+    "았는데요",
+    "었거든요",
+    "았거든요",
+    "었잖아요",
+    "습니다",
+    "었어요",
+    "았어요",
+    "였어요",
+    "었는데",
+    "았는데",
+    "었지만",
+    "았지만",
+    "었더니",
+    "았더니",
+    "는데요",
+    "거든요",
+    "잖아요",
+    "더라고",
+    "었고",
+    "았고",
+    "었다",
+    "았다",
+    "였다",
+    "어요",
+    "아요",
+    "여요",
+    "는데",
+    "지만",
+    "면서",
+    "니까",
+    "어서",
+    "아서",
+    "더니",
+    "더라",
+    "다고",
+    "다는",
+    "대요",
+    "래요",
+    "거든",
+    "지요",
+    "네요",
+    "고요",
+    "었던",
+    "았던",
+    "다가",
+    "도록",
+    "죠",
+    "다",
+    "요",
+    "고",
+    "서",
+    "던",
+];
+
+/// One Hangul word taken apart: the stem for the stem field and the form the bigram field uses.
+/// The bigram form keeps one syllable past a light-verb cut, so that a wrong cut (영아살|해) still
+/// leaves the compound's bigrams (살해) in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KoreanWord {
+    /// Particles, light verbs and endings removed.
+    pub stem: String,
+    /// Leading syllables of the word the stem stands for (for highlight offsets).
+    pub stem_syllables: usize,
+    /// The form bigrams are taken from.
+    pub bigram_form: String,
+}
+
+/// Strips particles, light verbs and endings from one Hangul word.
+pub fn analyze_word(word: &str) -> KoreanWord {
+    let chars: Vec<char> = word.chars().collect();
+    let mut end = chars.len();
+    let mut stripped_particle = false;
+
+    // A polite 요 after a particle: 수용소에서요.
+    if end >= 3 && chars[end - 1] == '요' {
+        if let Some(n) = match_suffix(&chars[..end - 1], PARTICLES) {
+            end = end - 1 - n;
+            stripped_particle = true;
+        }
+    }
+    if !stripped_particle {
+        if let Some(n) = match_suffix(&chars[..end], PARTICLES) {
+            end -= n;
+            stripped_particle = true;
+        }
+    }
+    let base: String = chars[..end].iter().collect();
+    let word_result = |stem: String, stem_syllables: usize| KoreanWord {
+        bigram_form: stem.clone(),
+        stem,
+        stem_syllables,
+    };
+    if let Some(cut) = light_verb_cut(&chars[..end]) {
+        return KoreanWord {
+            stem: chars[..cut].iter().collect(),
+            stem_syllables: cut,
+            bigram_form: chars[..cut + 1].iter().collect(),
+        };
+    }
+    if stripped_particle {
+        return word_result(base, end);
+    }
+    // ㅂ니다: 갑니다 → 가, 합니다 → 하 (습니다 is an ending of its own).
+    if end >= 3 && chars[end - 2] == '니' && chars[end - 1] == '다' && chars[end - 3] != '습' {
+        if let Some(plain) = without_final(chars[end - 3], FINAL_BIEUP) {
+            let mut out: String = chars[..end - 3].iter().collect();
+            out.push(plain);
+            return word_result(out, end - 2);
+        }
+    }
+    if let Some(n) = match_suffix(&chars[..end], ENDINGS) {
+        let cut = end - n;
+        let mut out: String = chars[..cut].iter().collect();
+        // Past tense ㅆ: 끌려갔(습니다) → 끌려가, 했 → 하.
+        if let Some(last) = out.pop() {
+            out.push(without_final(last, FINAL_SSANGSIOT).unwrap_or(last));
+        }
+        return word_result(out, cut);
+    }
+    word_result(base, end)
+}
+
+/// True when the whole run is a particle, as in Hoeryŏng에서 or 2008년에 (the run after the
+/// foreign word or number).
+pub fn is_particle(run: &str) -> bool {
+    let run = run
+        .strip_suffix('요')
+        .filter(|r| !r.is_empty())
+        .unwrap_or(run);
+    PARTICLES.contains(&run)
+}
+
+/// The stem of one Hangul word (see [`analyze_word`]).
+pub fn stem(word: &str) -> String {
+    analyze_word(word).stem
+}
+
+/// Finds the longest suffix of `chars` in `list` that leaves at least one syllable, and at least
+/// two when the suffix is a single syllable. Returns its length in syllables.
+fn match_suffix(chars: &[char], list: &[&str]) -> Option<usize> {
+    let mut best: Option<usize> = None;
+    for suffix in list {
+        let n = suffix.chars().count();
+        let need_left = if n == 1 { 2 } else { 1 };
+        if chars.len() < n + need_left {
+            continue;
+        }
+        if chars[chars.len() - n..].iter().copied().eq(suffix.chars()) && best.is_none_or(|b| n > b)
+        {
+            best = Some(n);
+        }
+    }
+    best
+}
+
+/// Where a light verb starts after at least two syllables of noun, if anywhere.
+fn light_verb_cut(chars: &[char]) -> Option<usize> {
+    (2..chars.len()).find(|&i| {
+        LIGHT_VERBS.iter().any(|lv| {
+            chars[i..]
+                .iter()
+                .copied()
+                .take(lv.chars().count())
+                .eq(lv.chars())
+        })
+    })
+}
+
+const FINAL_SSANGSIOT: u32 = 20;
+const FINAL_BIEUP: u32 = 17;
+
+/// The syllable without its final consonant, when that final is `which`.
+fn without_final(c: char, which: u32) -> Option<char> {
+    let code = c as u32;
+    if !(0xAC00..=0xD7A3).contains(&code) {
+        return None;
+    }
+    let final_index = (code - 0xAC00) % 28;
+    (final_index == which)
+        .then(|| char::from_u32(code - which).expect("a syllable minus its final is a syllable"))
+}
+
+/// Overlapping syllable bigrams of a stem; a one-syllable stem yields itself.
+pub fn bigrams(stem: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = stem.chars().collect();
+    if chars.len() == 1 {
+        return vec![(0, stem.to_string())];
+    }
+    chars
+        .windows(2)
+        .enumerate()
+        .map(|(i, w)| (i, w.iter().collect()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(word: &str) -> String {
+        stem(word)
+    }
+
+    #[test]
+    fn particles_meet_at_the_noun() {
+        for w in [
+            "수용소에서",
+            "수용소로",
+            "수용소는",
+            "수용소에",
+            "수용소에서는",
+            "수용소였습니다",
+            "수용소에서요",
+            "수용소까지",
+        ] {
+            assert_eq!(s(w), "수용소", "{w}");
+        }
+        assert_eq!(s("회령에서"), "회령");
+        assert_eq!(s("보위부에"), "보위부");
+        assert_eq!(s("집에서"), "집");
+    }
+
+    #[test]
+    fn short_nouns_keep_their_last_syllable() {
+        assert_eq!(s("나이"), "나이");
+        assert_eq!(s("바다"), "바다");
+        assert_eq!(s("북한"), "북한");
+        assert_eq!(s("남한으로"), "남한");
+    }
+
+    #[test]
+    fn light_verbs_are_cut_from_sino_korean_nouns() {
+        assert_eq!(s("처형당했다"), "처형");
+        assert_eq!(s("공개처형했어요"), "공개처형");
+        assert_eq!(s("강제북송되었습니다"), "강제북송");
+        assert_eq!(s("체포됐어요"), "체포");
+        assert_eq!(s("처형당한것은"), "처형");
+    }
+
+    #[test]
+    fn verb_endings_meet_at_the_stem() {
+        assert_eq!(s("끌려갔습니다"), "끌려가");
+        assert_eq!(s("끌려갔어요"), "끌려가");
+        assert_eq!(s("끌려갔다"), "끌려가");
+        assert_eq!(s("맞았습니다"), "맞");
+        assert_eq!(s("맞았어요"), "맞");
+        assert_eq!(s("갑니다"), "가");
+    }
+
+    #[test]
+    fn stem_covers_a_prefix_of_the_word() {
+        let w = analyze_word("수용소에서");
+        assert_eq!((w.stem.as_str(), w.stem_syllables), ("수용소", 3));
+        let w = analyze_word("영아살해를");
+        assert_eq!(w.bigram_form, "영아살해");
+        let w = analyze_word("처형당했다");
+        assert_eq!(
+            (w.stem.as_str(), w.bigram_form.as_str()),
+            ("처형", "처형당")
+        );
+    }
+
+    #[test]
+    fn bigrams_of_a_compound() {
+        let b: Vec<String> = bigrams("정치범수용소")
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect();
+        assert_eq!(b, ["정치", "치범", "범수", "수용", "용소"]);
+        assert_eq!(bigrams("집"), vec![(0, "집".to_string())]);
+    }
+}

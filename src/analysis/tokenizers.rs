@@ -1,0 +1,438 @@
+//! The tantivy tokenizers of the three analysed text fields, built on one segmentation of the text
+//! into script runs (UAX #29 words split where the script changes: 2008년 → 2008 | 년).
+
+use tantivy::tokenizer::{
+    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
+    TokenizerManager,
+};
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::korean;
+use super::normalize::{fold_word, is_apostrophe, script_of, Script};
+
+/// Tokenizer name of the Korean stem field.
+pub const KO_STEM: &str = "ko_stem";
+/// Tokenizer name of the Hangul bigram field.
+pub const KO_BIGRAM: &str = "ko_bigram";
+/// Tokenizer name of the English stemmed field.
+pub const EN_STEM: &str = "en_stem";
+/// Tokenizer name for exact, case-folded keywords (ids, facet values).
+pub const KEYWORD: &str = "keyword";
+
+/// A run of one script inside a word, with its byte offsets in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment<'a> {
+    pub text: &'a str,
+    pub start: usize,
+    pub script: Script,
+    /// Index of the UAX #29 word the run belongs to; runs of one word share it.
+    pub word: usize,
+}
+
+/// Splits text into script runs of UAX #29 words. Apostrophes stay inside Latin runs
+/// (Ch'ŏngjin); punctuation and spaces are dropped.
+pub fn segments(text: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for (word_index, (word_start, word)) in text
+        .split_word_bound_indices()
+        .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+        .enumerate()
+    {
+        let mut run_start: Option<(usize, Script)> = None;
+        for (i, c) in word.char_indices() {
+            let script = if is_apostrophe(c) {
+                match run_start {
+                    Some((_, Script::Latin)) => Script::Latin,
+                    _ => Script::Other,
+                }
+            } else if c.is_alphanumeric() {
+                script_of(c)
+            } else {
+                Script::Other
+            };
+            let keep = c.is_alphanumeric() || (is_apostrophe(c) && script == Script::Latin);
+            match run_start {
+                Some((s, sc)) if keep && sc == script => {
+                    let _ = s;
+                }
+                Some((s, sc)) => {
+                    push_run(
+                        &mut out,
+                        text,
+                        word_start + s,
+                        word_start + i,
+                        sc,
+                        word_index,
+                    );
+                    run_start = keep.then_some((i, script));
+                }
+                None => run_start = keep.then_some((i, script)),
+            }
+        }
+        if let Some((s, sc)) = run_start {
+            push_run(
+                &mut out,
+                text,
+                word_start + s,
+                word_start + word.len(),
+                sc,
+                word_index,
+            );
+        }
+    }
+    out
+}
+
+fn push_run<'a>(
+    out: &mut Vec<Segment<'a>>,
+    text: &'a str,
+    start: usize,
+    end: usize,
+    script: Script,
+    word: usize,
+) {
+    let run = text[start..end].trim_end_matches(is_apostrophe);
+    if !run.is_empty() {
+        out.push(Segment {
+            text: run,
+            start,
+            script,
+            word,
+        });
+    }
+}
+
+/// A token stream over tokens computed up front: the analyzers need look-behind (bigrams across
+/// words) that a streaming design would complicate for no gain at paragraph size.
+pub struct VecTokenStream {
+    tokens: Vec<Token>,
+    index: usize,
+}
+
+impl VecTokenStream {
+    fn new(tokens: Vec<Token>) -> Self {
+        VecTokenStream {
+            tokens,
+            index: usize::MAX,
+        }
+    }
+}
+
+impl TokenStream for VecTokenStream {
+    fn advance(&mut self) -> bool {
+        self.index = self.index.wrapping_add(1);
+        self.index < self.tokens.len()
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.index]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.index]
+    }
+}
+
+fn token(text: String, from: usize, to: usize, position: usize) -> Token {
+    Token {
+        offset_from: from,
+        offset_to: to,
+        position,
+        text,
+        position_length: 1,
+    }
+}
+
+/// Hangul words → stems; Latin words folded (not stemmed); digits and other scripts as they are.
+#[derive(Clone, Default)]
+pub struct KoreanStemTokenizer;
+
+impl Tokenizer for KoreanStemTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let mut tokens = Vec::new();
+        let segs = segments(text);
+        for (i, &seg) in segs.iter().enumerate() {
+            let position = tokens.len();
+            match seg.script {
+                Script::Hangul
+                    if follows_in_same_word(&segs, i) && korean::is_particle(seg.text) => {}
+                Script::Hangul => {
+                    let w = korean::analyze_word(seg.text);
+                    if w.stem.is_empty() {
+                        continue;
+                    }
+                    let end = byte_end_of_syllables(seg, w.stem_syllables);
+                    tokens.push(token(w.stem, seg.start, end, position));
+                }
+                _ => tokens.push(token(
+                    fold_word(seg.text),
+                    seg.start,
+                    seg.start + seg.text.len(),
+                    position,
+                )),
+            }
+        }
+        VecTokenStream::new(tokens)
+    }
+}
+
+/// True when segment `i` continues the word of a non-Hangul run (Hoeryŏng|에서, 2008|년).
+pub fn follows_in_same_word(segs: &[Segment<'_>], i: usize) -> bool {
+    i > 0 && segs[i - 1].word == segs[i].word && segs[i - 1].script != Script::Hangul
+}
+
+fn byte_end_of_syllables(seg: Segment<'_>, syllables: usize) -> usize {
+    seg.start
+        + seg
+            .text
+            .char_indices()
+            .nth(syllables)
+            .map(|(i, _)| i)
+            .unwrap_or(seg.text.len())
+}
+
+/// Hangul bigrams over each word's particle-stripped form, with one bigram bridging adjacent Hangul
+/// words, so that 정치범 수용소 and 정치범수용소 give the same bigrams at the same positions.
+#[derive(Clone, Default)]
+pub struct BigramTokenizer;
+
+impl Tokenizer for BigramTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let mut tokens: Vec<Token> = Vec::new();
+        // Last syllable of the previous Hangul word and its offsets, for the bridging bigram.
+        let mut previous: Option<(char, usize)> = None;
+        for seg in segments(text) {
+            if seg.script != Script::Hangul {
+                previous = None;
+                continue;
+            }
+            let w = korean::analyze_word(seg.text);
+            let form: Vec<(usize, char)> = seg
+                .text
+                .char_indices()
+                .take(w.bigram_form.chars().count())
+                .collect();
+            let chars: Vec<char> = w.bigram_form.chars().collect();
+            if chars.is_empty() {
+                continue;
+            }
+            let offset = |i: usize| seg.start + form[i].0;
+            let end_of = |i: usize| offset(i) + chars[i].len_utf8();
+            if let Some((last, last_start)) = previous {
+                let position = tokens.len();
+                tokens.push(token(
+                    format!("{last}{}", chars[0]),
+                    last_start,
+                    end_of(0),
+                    position,
+                ));
+            }
+            if chars.len() == 1 {
+                let position = tokens.len();
+                tokens.push(token(chars[0].to_string(), offset(0), end_of(0), position));
+            } else {
+                for i in 0..chars.len() - 1 {
+                    let position = tokens.len();
+                    tokens.push(token(
+                        format!("{}{}", chars[i], chars[i + 1]),
+                        offset(i),
+                        end_of(i + 1),
+                        position,
+                    ));
+                }
+            }
+            let last = chars.len() - 1;
+            previous = Some((chars[last], offset(last)));
+        }
+        VecTokenStream::new(tokens)
+    }
+}
+
+/// Latin and digit runs, folded (lowercase, no diacritics, no apostrophes); Hangul is left to the
+/// Korean fields. Stopwords and stemming are added as filters in [`register_tokenizers`].
+#[derive(Clone, Default)]
+pub struct EnglishWordTokenizer;
+
+impl Tokenizer for EnglishWordTokenizer {
+    type TokenStream<'a> = VecTokenStream;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
+        let mut tokens = Vec::new();
+        for seg in segments(text) {
+            if matches!(seg.script, Script::Latin | Script::Digit | Script::Other) {
+                let position = tokens.len();
+                tokens.push(token(
+                    fold_word(seg.text),
+                    seg.start,
+                    seg.start + seg.text.len(),
+                    position,
+                ));
+            }
+        }
+        VecTokenStream::new(tokens)
+    }
+}
+
+/// Builds the analyzer registered under `name`.
+pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
+    Some(match name {
+        KO_STEM => TextAnalyzer::from(KoreanStemTokenizer),
+        KO_BIGRAM => TextAnalyzer::from(BigramTokenizer),
+        EN_STEM => TextAnalyzer::builder(EnglishWordTokenizer)
+            .filter(
+                StopWordFilter::new(Language::English).expect("tantivy ships English stopwords"),
+            )
+            .filter(Stemmer::new(Language::English))
+            .build(),
+        KEYWORD => TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+        _ => return None,
+    })
+}
+
+/// Registers every analyzer of this module with an index's tokenizer manager.
+pub fn register_tokenizers(manager: &TokenizerManager) {
+    for name in [KO_STEM, KO_BIGRAM, EN_STEM, KEYWORD] {
+        manager.register(
+            name,
+            analyzer(name).expect("every listed name has an analyzer"),
+        );
+    }
+}
+
+/// One analysed token: its text and its byte range in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    pub text: String,
+    pub from: usize,
+    pub to: usize,
+    pub position: usize,
+}
+
+/// Runs an analyzer over a text and returns its tokens.
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while let Some(t) = stream.next() {
+        out.push(AnalyzedToken {
+            text: t.text.clone(),
+            from: t.offset_from,
+            to: t.offset_to,
+            position: t.position,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(name: &str, text: &str) -> Vec<String> {
+        let mut a = analyzer(name).unwrap();
+        analyze(&mut a, text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn segments_split_scripts_inside_words() {
+        let s: Vec<&str> = segments("2008년에 Ch'ŏngjin, 회령에서")
+            .iter()
+            .map(|s| s.text)
+            .collect();
+        assert_eq!(s, ["2008", "년에", "Ch'ŏngjin", "회령에서"]);
+    }
+
+    #[test]
+    fn korean_stem_field() {
+        assert_eq!(
+            texts(KO_STEM, "정치범 수용소에서 보위부에 끌려갔습니다."),
+            ["정치범", "수용소", "보위부", "끌려가"]
+        );
+        assert_eq!(texts(KO_STEM, "Hoeryŏng에서"), ["hoeryong"]);
+    }
+
+    #[test]
+    fn bigrams_bridge_spacing_variants() {
+        assert_eq!(
+            texts(KO_BIGRAM, "정치범 수용소에"),
+            texts(KO_BIGRAM, "정치범수용소에")
+        );
+        assert_eq!(texts(KO_BIGRAM, "수용소에서"), ["수용", "용소"]);
+    }
+
+    #[test]
+    fn english_field_stems_and_folds() {
+        assert_eq!(
+            texts(EN_STEM, "The executions in Ch'ŏngjin"),
+            ["execut", "chongjin"]
+        );
+        assert_eq!(texts(EN_STEM, "executed"), ["execut"]);
+        assert_eq!(texts(EN_STEM, "회령 Hoeryŏng"), ["hoeryong"]);
+    }
+
+    #[test]
+    fn offsets_cover_the_stem_only() {
+        let mut a = analyzer(KO_STEM).unwrap();
+        let text = "그 수용소에서";
+        let t = analyze(&mut a, text);
+        let last = t.last().unwrap();
+        assert_eq!(&text[last.from..last.to], "수용소");
+    }
+}
+
+/// The tokens that names and labels are matched on, in text order: English-analysed Latin words
+/// (folded, stemmed, stopwords dropped) and stemmed Hangul words. Gazetteer names, violation
+/// synonyms, event labels and passage text all go through this one function, so "Kyohwaso No. 12",
+/// "Hoe-ryŏng" and "요덕 15호 관리소에서" meet their entries whatever the spelling and spacing.
+pub fn concept_tokens(text: &str) -> Vec<AnalyzedToken> {
+    let mut en = analyzer(EN_STEM).expect("en_stem exists");
+    let mut tokens = analyze(&mut en, text);
+    let mut ko = KoreanStemTokenizer;
+    let mut stream = ko.token_stream(text);
+    while stream.advance() {
+        let t = stream.token();
+        if t.text
+            .chars()
+            .next()
+            .is_some_and(super::normalize::is_hangul_syllable)
+        {
+            tokens.push(AnalyzedToken {
+                text: t.text.clone(),
+                from: t.offset_from,
+                to: t.offset_to,
+                position: 0,
+            });
+        }
+    }
+    tokens.sort_by_key(|t| t.from);
+    for (i, t) in tokens.iter_mut().enumerate() {
+        t.position = i;
+    }
+    tokens
+}
+
+/// [`concept_tokens`] joined without spaces: the key a label is looked up by.
+pub fn concept_key(text: &str) -> String {
+    concept_tokens(text).into_iter().map(|t| t.text).collect()
+}
+
+#[cfg(test)]
+mod concept_tests {
+    use super::*;
+
+    #[test]
+    fn spellings_meet_at_one_key() {
+        assert_eq!(concept_key("Hoeryŏng"), concept_key("hoeryong"));
+        assert_eq!(concept_key("Hoe-ryong"), concept_key("Hoeryong"));
+        assert_eq!(concept_key("Kyohwaso No. 12"), concept_key("kyohwaso 12"));
+        assert_eq!(
+            concept_key("요덕 15호 관리소에서"),
+            concept_key("요덕 15호 관리소")
+        );
+        assert_eq!(
+            concept_key("public executions"),
+            concept_key("Public Execution")
+        );
+        assert_eq!(concept_key("정치범 수용소에"), "정치범수용소");
+    }
+}

@@ -1,0 +1,151 @@
+//! Finding places, violation types and years in passage text: longest-match lookup of concept-token
+//! n-grams in the name dictionary. This is the first version; negation, hypotheticals and
+//! year ranges in words come with the extraction work that follows.
+
+use serde::Serialize;
+
+use crate::analysis::normalize::Script;
+use crate::analysis::{concept_tokens, normalize::is_hangul_syllable, tokenizers::segments};
+
+use super::resolve::ConceptRef;
+use super::{Resolution, Taxonomy};
+
+/// One thing found in a text: its canonical id and its byte range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mention {
+    pub id: String,
+    pub from: usize,
+    pub to: usize,
+}
+
+/// Everything found in one text.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Extraction {
+    pub places: Vec<Mention>,
+    pub violations: Vec<Mention>,
+    pub years: Vec<u16>,
+}
+
+/// Event years outside this range are not taken from text.
+const YEAR_RANGE: std::ops::RangeInclusive<u16> = 1945..=2035;
+
+/// Keys this short match too much by chance (one Hangul syllable, three Latin letters).
+fn key_is_specific(key: &str) -> bool {
+    let hangul = key.chars().filter(|c| is_hangul_syllable(*c)).count();
+    hangul >= 2
+        || (hangul == 0 && key.chars().count() >= 4)
+        || (hangul == 1 && key.chars().count() >= 3)
+}
+
+impl Taxonomy {
+    /// Finds places, violation types and years in a text.
+    pub fn extract(&self, text: &str) -> Extraction {
+        let tokens = concept_tokens(text);
+        let names = self.names();
+        let mut out = Extraction::default();
+        let mut i = 0;
+        while i < tokens.len() {
+            let longest = names.max_tokens.min(tokens.len() - i);
+            let mut advanced = false;
+            for n in (1..=longest).rev() {
+                let key: String = tokens[i..i + n].iter().map(|t| t.text.as_str()).collect();
+                if !key_is_specific(&key) {
+                    continue;
+                }
+                let refs = names.lookup(&key);
+                if refs.is_empty() {
+                    continue;
+                }
+                let (from, to) = (tokens[i].from, tokens[i + n - 1].to);
+                let places: Vec<&str> = refs
+                    .iter()
+                    .filter_map(|r| match r {
+                        ConceptRef::Place(p) => Some(self.place_at(*p).id.as_str()),
+                        ConceptRef::Violation(_) => None,
+                    })
+                    .collect();
+                if let Resolution::Resolved(id) = super::resolve::pick_place(places) {
+                    push_unique(&mut out.places, Mention { id, from, to });
+                }
+                for r in refs {
+                    if let ConceptRef::Violation(v) = r {
+                        push_unique(
+                            &mut out.violations,
+                            Mention {
+                                id: self.violation_at(*v).code.clone(),
+                                from,
+                                to,
+                            },
+                        );
+                    }
+                }
+                i += n;
+                advanced = true;
+                break;
+            }
+            if !advanced {
+                i += 1;
+            }
+        }
+        for seg in segments(text) {
+            if seg.script == Script::Digit && seg.text.len() == 4 {
+                if let Ok(year) = seg.text.parse::<u16>() {
+                    if YEAR_RANGE.contains(&year) && !out.years.contains(&year) {
+                        out.years.push(year);
+                    }
+                }
+            }
+        }
+        out.years.sort_unstable();
+        out
+    }
+}
+
+fn push_unique(list: &mut Vec<Mention>, m: Mention) {
+    if !list.iter().any(|x| x.id == m.id && x.from == m.from) {
+        list.push(m);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(ms: &[Mention]) -> Vec<&str> {
+        ms.iter().map(|m| m.id.as_str()).collect()
+    }
+
+    #[test]
+    fn finds_places_in_korean_with_particles() {
+        let t = Taxonomy::embedded().unwrap();
+        let e = t.extract("2008년 봄에 회령에서 공개처형을 봤습니다.");
+        assert!(
+            ids(&e.places).contains(&"kp/north-hamgyong/hoeryong"),
+            "{e:?}"
+        );
+        assert!(
+            ids(&e.violations).contains(&"life/public-execution"),
+            "{e:?}"
+        );
+        assert_eq!(e.years, [2008]);
+    }
+
+    #[test]
+    fn finds_places_in_english_romanizations() {
+        let t = Taxonomy::embedded().unwrap();
+        let e =
+            t.extract("We were sent back from Tumen and held in Onsŏng, then taken to Ch'ŏngjin.");
+        let p = ids(&e.places);
+        assert!(p.contains(&"kp/north-hamgyong/onsong"), "{p:?}");
+        assert!(p.contains(&"kp/north-hamgyong/chongjin"), "{p:?}");
+    }
+
+    #[test]
+    fn mention_offsets_point_into_the_text() {
+        let t = Taxonomy::embedded().unwrap();
+        let text = "She was in Hoeryŏng.";
+        let e = t.extract(text);
+        let m = &e.places[0];
+        assert_eq!(&text[m.from..m.to], "Hoeryŏng");
+    }
+}
