@@ -1,5 +1,9 @@
 //! testimony-search: ingest, analysis and faceted search of anonymized human-rights testimony in
 //! Korean and English.
 pub mod analysis;
+pub mod api;
+pub mod config;
+pub mod index;
 pub mod ingest;
+pub mod search;
 pub mod taxonomy;

@@ -1,1 +1,316 @@
-fn main() {}
+//! The `testimony-search` command: parses arguments, calls the library, prints. No logic here.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use testimony_search::api::{self, AppState};
+use testimony_search::config::Config;
+use testimony_search::index::TestimonyIndex;
+use testimony_search::ingest::{self, IngestReport};
+use testimony_search::search::{OneOrMany, SearchEngine, SearchRequest};
+use testimony_search::taxonomy::Taxonomy;
+
+#[derive(Parser)]
+#[command(
+    name = "testimony-search",
+    version,
+    about = "Search anonymized human-rights testimony in Korean and English"
+)]
+struct Cli {
+    /// Configuration file (TOML).
+    #[arg(long, global = true, env = "TESTIMONY_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the search page (the default). Builds the demo index first when none exists.
+    Serve(ServeArgs),
+    /// Ingest JSON Lines files and folders of .md/.txt files into the index.
+    Ingest(IngestArgs),
+    /// Validate records without touching any index.
+    Check(CheckArgs),
+    /// Search from the terminal.
+    Search(SearchArgs),
+    /// Delete testimonies by id.
+    Delete(DeleteArgs),
+}
+
+#[derive(Args, Default)]
+struct IndexArg {
+    /// Index folder [env: TESTIMONY_INDEX] [default: ./data/index]
+    #[arg(long)]
+    index: Option<PathBuf>,
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Address to listen on [env: TESTIMONY_ADDR] [default: 127.0.0.1:8080]
+    #[arg(long)]
+    addr: Option<String>,
+}
+
+#[derive(Args)]
+struct IngestArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Files and folders to ingest.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// Location filter (repeatable; any spelling).
+    #[arg(long)]
+    location: Vec<String>,
+    /// Violation filter (repeatable; code or label).
+    #[arg(long)]
+    violation: Vec<String>,
+    /// SDG filter (repeatable: 16 or 16.1).
+    #[arg(long)]
+    sdg: Vec<String>,
+    #[arg(long)]
+    year_from: Option<i64>,
+    #[arg(long)]
+    year_to: Option<i64>,
+    /// Query language: auto, ko or en.
+    #[arg(long)]
+    lang: Option<String>,
+    /// passage or testimony.
+    #[arg(long)]
+    group: Option<String>,
+    #[arg(long, default_value_t = 10)]
+    per_page: i64,
+    #[arg(long, default_value_t = 1)]
+    page: i64,
+    /// Print the whole response as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The query (words, in Korean or English).
+    query: Vec<String>,
+}
+
+#[derive(Args)]
+struct DeleteArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    #[arg(required = true)]
+    ids: Vec<String>,
+}
+
+fn config(cli_config: Option<&PathBuf>, index: &IndexArg) -> anyhow::Result<Config> {
+    let mut c = Config::load(cli_config.map(PathBuf::as_path))?;
+    if let Some(dir) = &index.index {
+        c.index_dir = dir.clone();
+    }
+    Ok(c)
+}
+
+fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn print_report(report: &IngestReport, json: bool) -> anyhow::Result<()> {
+    let text = if json {
+        serde_json::to_string_pretty(report)? + "\n"
+    } else {
+        report.to_string()
+    };
+    out(&text)
+}
+
+/// Writes to stdout, returning (rather than panicking on) a closed pipe.
+fn out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// A progress bar on a terminal, nothing otherwise.
+fn progress() -> (Option<indicatif::ProgressBar>, impl FnMut(usize, usize)) {
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let b = indicatif::ProgressBar::new(0);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} records {elapsed}")
+                .expect("a valid template"),
+        );
+        b
+    });
+    let handle = bar.clone();
+    (bar, move |done: usize, total: usize| {
+        if let Some(b) = &handle {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    })
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => {
+            init_logging("info,tantivy=warn");
+            let mut c = config(cli.config.as_ref(), &args.index)?;
+            if let Some(a) = args.addr {
+                c.addr = a
+                    .parse()
+                    .with_context(|| format!("--addr {a:?} is not HOST:PORT"))?;
+            }
+            let (state, demo) = AppState::open(c)?;
+            if let Some(r) = demo {
+                tracing::info!(
+                    added = r.added,
+                    rejected = r.rejected.len(),
+                    passages = r.passages,
+                    "demo index built"
+                );
+            }
+            let runtime = tokio::runtime::Runtime::new()?;
+            runtime.block_on(api::serve(state))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &args.index)?;
+            let taxonomy = Taxonomy::load(&c.schema)?;
+            let index = TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?;
+            let (bar, mut on_progress) = progress();
+            let batch = ingest::collect(&args.paths, &taxonomy, &mut on_progress);
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let report = index.write_batch(batch, c.default_access, c.writer_memory)?;
+            print_report(&report, args.json)?;
+            Ok(if report.accepted() == 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Check(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &IndexArg::default())?;
+            let taxonomy = Taxonomy::load(&c.schema)?;
+            let (bar, mut on_progress) = progress();
+            let batch = ingest::collect(&args.paths, &taxonomy, &mut on_progress);
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let mut report = batch.report;
+            report.added = batch.testimonies.len();
+            print_report(&report, args.json)?;
+            Ok(if report.rejected.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        Command::Search(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &args.index)?;
+            if !TestimonyIndex::exists(&c.index_dir) {
+                anyhow::bail!(
+                    "no index at {}; ingest first or run serve once",
+                    c.index_dir.display()
+                );
+            }
+            let taxonomy = std::sync::Arc::new(Taxonomy::load(&c.schema)?);
+            let index =
+                std::sync::Arc::new(TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?);
+            let engine = SearchEngine::new(index, taxonomy);
+            let request = SearchRequest {
+                q: Some(args.query.join(" ")),
+                lang: args.lang,
+                location: OneOrMany::Many(args.location),
+                violation: OneOrMany::Many(args.violation),
+                sdg: OneOrMany::Many(args.sdg),
+                year_from: args.year_from,
+                year_to: args.year_to,
+                group: args.group,
+                page: Some(args.page),
+                per_page: Some(args.per_page),
+                ..Default::default()
+            };
+            let response = engine.search(request)?;
+            if args.json {
+                out(&(serde_json::to_string_pretty(&response)? + "\n"))?;
+            } else {
+                let mut text = format!(
+                    "{} passages in {} testimonies ({:.1} ms)\n",
+                    response.total, response.testimonies, response.took_ms
+                );
+                for h in &response.hits {
+                    text += &format!("\n[{}] {:.2}\n{}\n", h.citation, h.score, h.text);
+                }
+                out(&text)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Delete(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &args.index)?;
+            let index = TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?;
+            let deleted = index.delete(&args.ids, c.writer_memory)?;
+            let mut text = format!(
+                "deleted {} of {} testimonies\n",
+                deleted.len(),
+                args.ids.len()
+            );
+            for id in args.ids.iter().filter(|i| !deleted.contains(i)) {
+                text += &format!("  not found: {id}\n");
+            }
+            out(&text)?;
+            Ok(if deleted.is_empty() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        // Output piped into a command that stopped reading (head): not an error of ours.
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -201,9 +201,13 @@ impl Tokenizer for BigramTokenizer {
         let mut tokens: Vec<Token> = Vec::new();
         // Last syllable of the previous Hangul word and its offsets, for the bridging bigram.
         let mut previous: Option<(char, usize)> = None;
-        for seg in segments(text) {
+        let segs = segments(text);
+        for (i, &seg) in segs.iter().enumerate() {
             if seg.script != Script::Hangul {
                 previous = None;
+                continue;
+            }
+            if follows_in_same_word(&segs, i) && korean::is_particle(seg.text) {
                 continue;
             }
             let w = korean::analyze_word(seg.text);
@@ -358,6 +362,7 @@ mod tests {
             texts(KO_BIGRAM, "정치범수용소에")
         );
         assert_eq!(texts(KO_BIGRAM, "수용소에서"), ["수용", "용소"]);
+        assert!(texts(KO_BIGRAM, "Hoeryŏng에서").is_empty());
     }
 
     #[test]

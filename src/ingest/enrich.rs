@@ -80,6 +80,23 @@ impl Facets {
         }
     }
 
+    /// These values plus the coded values of `testimony` (what a hit shows: what its passage
+    /// mentions, and what the testimony was coded with).
+    pub fn with_coded_from(&self, testimony: &Facets) -> Facets {
+        let mut out = self.clone();
+        for kind in FacetKind::ALL {
+            for v in testimony
+                .get(kind)
+                .iter()
+                .filter(|v| v.provenance == Provenance::Coded)
+            {
+                out.add(kind, &v.value, Provenance::Coded, None);
+            }
+        }
+        out.sort();
+        out
+    }
+
     fn sort(&mut self) {
         for kind in FacetKind::ALL {
             self.get_mut(kind).sort_by(|a, b| a.value.cmp(&b.value));
@@ -178,16 +195,17 @@ pub fn prepare(testimony: Testimony, taxonomy: &Taxonomy) -> PreparedTestimony {
             }
         }
         if let Some(label) = &event.violation {
-            match taxonomy.resolve_violation(label) {
-                Resolution::Resolved(code) => {
-                    for v in crate::taxonomy::with_ancestors(&code) {
-                        facets.add(FacetKind::Violation, v, Provenance::Coded, None);
-                    }
-                    for s in taxonomy.sdg_for(&code) {
-                        facets.add(FacetKind::Sdg, s, Provenance::Coded, None);
-                    }
+            let codes = taxonomy.resolve_violations(label);
+            if codes.is_empty() {
+                unresolved_labels.push(unresolved("violation", label, Resolution::Unresolved));
+            }
+            for code in codes {
+                for v in crate::taxonomy::with_ancestors(&code) {
+                    facets.add(FacetKind::Violation, v, Provenance::Coded, None);
                 }
-                other => unresolved_labels.push(unresolved("violation", label, other)),
+                for s in taxonomy.sdg_for(&code) {
+                    facets.add(FacetKind::Sdg, s, Provenance::Coded, None);
+                }
             }
         }
         if let Some(from) = event.year {

@@ -26,6 +26,43 @@ pub struct Extraction {
     pub years: Vec<u16>,
 }
 
+/// Nouns that follow a place name in one word: 청진역, 회령강변, 혜산보위부. A Hangul word that is
+/// a known place name plus one of these is taken as that place.
+const PLACE_NOUNS: &[&str] = &[
+    "역",
+    "시장",
+    "장마당",
+    "시내",
+    "강변",
+    "근처",
+    "인근",
+    "쪽",
+    "지역",
+    "일대",
+    "교외",
+    "농촌",
+    "보위부",
+    "보안서",
+    "안전부",
+    "집결소",
+    "교화소",
+    "관리소",
+    "수용소",
+    "단련대",
+    "광산",
+    "탄광",
+    "군당",
+    "시당",
+    "도당",
+    "세관",
+    "다리",
+    "국경",
+    "시",
+    "군",
+    "읍",
+    "도",
+];
+
 /// Event years outside this range are not taken from text.
 const YEAR_RANGE: std::ops::RangeInclusive<u16> = 1945..=2035;
 
@@ -84,6 +121,11 @@ impl Taxonomy {
                 break;
             }
             if !advanced {
+                if let Some((id, len)) = self.place_prefix(&tokens[i].text) {
+                    let from = tokens[i].from;
+                    let to = from + len;
+                    push_unique(&mut out.places, Mention { id, from, to });
+                }
                 i += 1;
             }
         }
@@ -98,6 +140,37 @@ impl Taxonomy {
         }
         out.years.sort_unstable();
         out
+    }
+}
+
+impl Taxonomy {
+    /// A known place name at the start of a Hangul word, followed by a place noun: 청진역 → 청진.
+    /// Returns the place id and the byte length of the name.
+    fn place_prefix(&self, word: &str) -> Option<(String, usize)> {
+        if !word.chars().all(is_hangul_syllable) {
+            return None;
+        }
+        for noun in PLACE_NOUNS {
+            let Some(name) = word.strip_suffix(noun) else {
+                continue;
+            };
+            if name.chars().count() < 2 {
+                continue;
+            }
+            let places: Vec<&str> = self
+                .names()
+                .lookup(name)
+                .iter()
+                .filter_map(|r| match r {
+                    ConceptRef::Place(p) => Some(self.place_at(*p).id.as_str()),
+                    ConceptRef::Violation(_) => None,
+                })
+                .collect();
+            if let Resolution::Resolved(id) = super::resolve::pick_place(places) {
+                return Some((id, name.len()));
+            }
+        }
+        None
     }
 }
 
@@ -138,6 +211,16 @@ mod tests {
         let p = ids(&e.places);
         assert!(p.contains(&"kp/north-hamgyong/onsong"), "{p:?}");
         assert!(p.contains(&"kp/north-hamgyong/chongjin"), "{p:?}");
+    }
+
+    #[test]
+    fn place_names_glued_to_a_place_noun() {
+        let t = Taxonomy::embedded().unwrap();
+        assert_eq!(
+            ids(&t.extract("청진역에서 내렸어요").places),
+            ["kp/north-hamgyong/chongjin"]
+        );
+        assert!(t.extract("무산계급").places.is_empty());
     }
 
     #[test]

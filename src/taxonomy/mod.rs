@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 pub use extract::{Extraction, Mention};
 pub use resolve::Resolution;
 
+/// The file of index-schema/ that declares the index fields.
+pub const FIELDS_FILE: &str = load::FIELDS;
+
 /// Where the index-schema files are read from.
 #[derive(Debug, Clone, Default)]
 pub enum SchemaSource {

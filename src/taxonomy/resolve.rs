@@ -232,7 +232,10 @@ impl Taxonomy {
                 .copied()
                 .filter(|c| within.iter().any(|w| is_within(c, w)))
                 .collect();
-            return pick(if narrowed.is_empty() { cands } else { narrowed });
+            let picked = pick(if narrowed.is_empty() { cands } else { narrowed });
+            if picked != Resolution::Unresolved {
+                return picked;
+            }
         }
         let cands = self.place_candidates(&place_keys(trimmed));
         if !cands.is_empty() {
@@ -259,7 +262,37 @@ impl Taxonomy {
                 }
             }
         }
-        Resolution::Unresolved
+        // A place and a descriptor: 함북 회령 강변, 혜산 보위부, "county office, South Hamgyong".
+        let found: Vec<String> = self
+            .extract(trimmed)
+            .places
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        most_specific(found)
+    }
+
+    /// Every violation type a free label names, most specific only: "교화소 강제노동" names
+    /// a reeducation camp and forced labour. Empty when the label names none.
+    pub fn resolve_violations(&self, label: &str) -> Vec<String> {
+        if let Some(code) = self.resolve_violation(label).id() {
+            return vec![code.to_string()];
+        }
+        let found: Vec<String> = self
+            .extract(label)
+            .violations
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        found
+            .iter()
+            .filter(|c| !found.iter().any(|o| o != *c && is_within(o, c)))
+            .fold(Vec::new(), |mut acc, c| {
+                if !acc.contains(c) {
+                    acc.push(c.clone());
+                }
+                acc
+            })
     }
 
     /// Resolves a violation label: a taxonomy code, or any English or Korean label or synonym.
@@ -308,6 +341,25 @@ impl Taxonomy {
             Ok(g) if self.goals.iter().any(|x| x.goal == g) => Resolution::Resolved(g.to_string()),
             _ => Resolution::Unresolved,
         }
+    }
+}
+
+/// The one place the others contain (함북 ⊃ 회령 → 회령); ambiguous when places are unrelated.
+fn most_specific(found: Vec<String>) -> Resolution {
+    let mut ids: Vec<String> = Vec::new();
+    for f in found {
+        if !ids.contains(&f) {
+            ids.push(f);
+        }
+    }
+    let inner: Vec<&String> = ids
+        .iter()
+        .filter(|c| !ids.iter().any(|o| o != *c && is_within(o, c)))
+        .collect();
+    match inner.as_slice() {
+        [] => Resolution::Unresolved,
+        [one] if ids.iter().all(|o| is_within(one, o)) => Resolution::Resolved((*one).clone()),
+        _ => Resolution::Ambiguous(ids),
     }
 }
 
@@ -390,6 +442,35 @@ mod tests {
         );
         assert_eq!(t.resolve_place("Yanji").id(), Some("cn/jilin/yanji"));
         assert_eq!(t.resolve_place("연길").id(), Some("cn/jilin/yanji"));
+    }
+
+    #[test]
+    fn a_place_with_a_descriptor() {
+        let t = t();
+        assert_eq!(
+            t.resolve_place("함북 회령 강변").id(),
+            Some("kp/north-hamgyong/hoeryong")
+        );
+        assert_eq!(
+            t.resolve_place("청진역").id(),
+            Some("kp/north-hamgyong/chongjin")
+        );
+        assert_eq!(
+            t.resolve_place("Hamgyong-bukto").id(),
+            Some("kp/north-hamgyong")
+        );
+    }
+
+    #[test]
+    fn a_free_label_may_name_several_violations() {
+        let t = t();
+        let v = t.resolve_violations("교화소 강제노동");
+        assert!(
+            v.contains(&"detention/reeducation-camp".to_string()),
+            "{v:?}"
+        );
+        assert!(v.iter().any(|c| c.starts_with("forced-labour")), "{v:?}");
+        assert!(t.resolve_violations("장마당 단속").is_empty());
     }
 
     #[test]

@@ -1,0 +1,210 @@
+//! The HTTP API (axum): routes, the shared state, JSON errors for every failure, request logging
+//! and metrics, and start-up (open the index, or build the demo index from the sample corpus).
+//! Handlers only translate between HTTP and the search and index layers.
+
+pub mod error;
+mod metrics;
+mod page;
+pub mod params;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::index::{IndexError, TestimonyIndex};
+use crate::ingest::IngestReport;
+use crate::search::SearchEngine;
+use crate::taxonomy::{Taxonomy, TaxonomyError};
+
+pub use error::ApiError;
+
+/// What every handler shares.
+pub struct AppState {
+    pub engine: SearchEngine,
+    pub config: Config,
+    pub metrics: metrics::Metrics,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Taxonomy(#[from] TaxonomyError),
+    #[error("{0}")]
+    Index(#[from] IndexError),
+    #[error("the demo corpus at {dir} could not be ingested: {message}")]
+    Demo { dir: String, message: String },
+}
+
+impl AppState {
+    /// Loads the taxonomy and opens the index; when there is no index yet, builds one from the
+    /// sample corpus first (the demo). Returns the report of that build, if one ran.
+    pub fn open(config: Config) -> Result<(Arc<AppState>, Option<IngestReport>), StartupError> {
+        let taxonomy = Arc::new(Taxonomy::load(&config.schema)?);
+        let fresh = !TestimonyIndex::exists(&config.index_dir);
+        let index = Arc::new(TestimonyIndex::open_or_create(
+            &config.index_dir,
+            &config.schema,
+        )?);
+        let mut report = None;
+        if fresh {
+            tracing::info!(dir = %config.sample_dir.display(), "no index yet: building the demo index from the sample corpus");
+            let batch = crate::ingest::collect(&[&config.sample_dir], &taxonomy, &mut |_, _| {});
+            let r = index.write_batch(batch, config.default_access, config.writer_memory)?;
+            if r.accepted() == 0 {
+                return Err(StartupError::Demo {
+                    dir: config.sample_dir.display().to_string(),
+                    message: format!(
+                        "no record could be ingested ({} rejected)",
+                        r.rejected.len()
+                    ),
+                });
+            }
+            report = Some(r);
+        }
+        crate::analysis::language::warm_up();
+        let engine = SearchEngine::new(index, taxonomy);
+        Ok((
+            Arc::new(AppState {
+                engine,
+                config,
+                metrics: metrics::Metrics::default(),
+            }),
+            report,
+        ))
+    }
+
+    /// State over an index that is already open (tests, embedding).
+    pub fn with_engine(engine: SearchEngine, config: Config) -> Arc<AppState> {
+        Arc::new(AppState {
+            engine,
+            config,
+            metrics: metrics::Metrics::default(),
+        })
+    }
+}
+
+/// Turns any error response that is not already ours (axum's 405 and 413, the timeout layer's
+/// 408, …) into the JSON error shape, and records metrics.
+async fn json_errors(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let response = next.run(request).await;
+    let status = response.status();
+    state
+        .metrics
+        .record(&route, status.as_u16(), started.elapsed());
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        let mut e = ApiError::from_status(status).into_response();
+        *e.status_mut() = status;
+        return e;
+    }
+    response
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    ApiError::new("internal", "the request could not be completed").into_response()
+}
+
+async fn not_found(request: Request) -> ApiError {
+    ApiError::new(
+        "not_found",
+        format!("no route for {} {}", request.method(), request.uri().path()),
+    )
+}
+
+async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::new(
+        "method_not_allowed",
+        format!(
+            "{} is not allowed on {}",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}
+
+/// The application's router.
+pub fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/search", get(routes::search_get).post(routes::search_post))
+        .route("/facets", get(routes::facets))
+        .route("/testimonies/{id}", get(routes::testimony))
+        .route("/passages/{id}", get(routes::passage))
+        .layer(DefaultBodyLimit::max(64 * 1024));
+    Router::new()
+        .nest("/api", api)
+        .route("/", get(page::index))
+        .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz))
+        .route("/metrics", get(routes::metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), json_errors))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(state.config.request_timeout_secs),
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TraceLayer::new_for_http())
+        .layer(
+            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        )
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, letting requests in flight finish.
+pub async fn serve(state: Arc<AppState>) -> std::io::Result<()> {
+    let addr = state.config.addr;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "serving on http://{addr}");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,140 @@
+//! Query-string parameters parsed into requests, strictly: an unknown, repeated or malformed
+//! parameter is a 400 that names it (repeatable facet filters may of course repeat).
+
+use crate::search::{OneOrMany, SearchRequest};
+
+use super::error::ApiError;
+
+/// Parameters of /api/search.
+const SEARCH_PARAMS: &[&str] = &[
+    "q",
+    "lang",
+    "location",
+    "violation",
+    "sdg",
+    "year_from",
+    "year_to",
+    "group",
+    "page",
+    "per_page",
+    "sort",
+    "provenance",
+];
+const REPEATABLE: &[&str] = &["location", "violation", "sdg"];
+
+fn unknown(key: &str, allowed: &[&str]) -> ApiError {
+    ApiError::new(
+        "unknown_parameter",
+        format!(
+            "unknown parameter {key:?}; this endpoint takes {}",
+            allowed.join(", ")
+        ),
+    )
+}
+
+fn integer(key: &str, value: &str) -> Result<i64, ApiError> {
+    value.trim().parse::<i64>().map_err(|_| {
+        ApiError::new(
+            "invalid_parameter",
+            format!("invalid parameter {key}: must be an integer, got {value:?}"),
+        )
+    })
+}
+
+/// Parses the query string of /api/search.
+pub fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
+    let mut r = SearchRequest::default();
+    let mut seen: Vec<String> = Vec::new();
+    let mut lists: [Vec<String>; 3] = Default::default();
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let key = key.as_ref();
+        if !SEARCH_PARAMS.contains(&key) {
+            return Err(unknown(key, SEARCH_PARAMS));
+        }
+        if !REPEATABLE.contains(&key) {
+            if seen.iter().any(|k| k == key) {
+                return Err(ApiError::new(
+                    "invalid_parameter",
+                    format!("invalid parameter {key}: given more than once"),
+                ));
+            }
+            seen.push(key.to_string());
+        }
+        let value = value.into_owned();
+        // Empty form fields mean "not given".
+        if value.trim().is_empty() && key != "q" {
+            continue;
+        }
+        match key {
+            "q" => r.q = Some(value),
+            "lang" => r.lang = Some(value),
+            "group" => r.group = Some(value),
+            "sort" => r.sort = Some(value),
+            "provenance" => r.provenance = Some(value),
+            "year_from" => r.year_from = Some(integer(key, &value)?),
+            "year_to" => r.year_to = Some(integer(key, &value)?),
+            "page" => r.page = Some(integer(key, &value)?),
+            "per_page" => r.per_page = Some(integer(key, &value)?),
+            "location" => lists[0].push(value),
+            "violation" => lists[1].push(value),
+            "sdg" => lists[2].push(value),
+            _ => return Err(unknown(key, SEARCH_PARAMS)),
+        }
+    }
+    let [location, violation, sdg] = lists;
+    r.location = OneOrMany::Many(location);
+    r.violation = OneOrMany::Many(violation);
+    r.sdg = OneOrMany::Many(sdg);
+    Ok(r)
+}
+
+/// Parses a query string that may only hold the given parameters, each at most once.
+pub fn simple(query: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)>, ApiError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if !allowed.contains(&key.as_ref()) {
+            return Err(unknown(&key, allowed));
+        }
+        if out.iter().any(|(k, _)| k == key.as_ref()) {
+            return Err(ApiError::new(
+                "invalid_parameter",
+                format!("invalid parameter {key}: given more than once"),
+            ));
+        }
+        out.push((key.into_owned(), value.into_owned()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_filters_and_scalars() {
+        let r = search_request(Some(
+            "q=%EC%88%98%EC%9A%A9%EC%86%8C&location=a&location=b&per_page=5&year_from=",
+        ))
+        .unwrap();
+        assert_eq!(r.q.as_deref(), Some("수용소"));
+        assert_eq!(r.location, OneOrMany::Many(vec!["a".into(), "b".into()]));
+        assert_eq!(r.per_page, Some(5));
+        assert_eq!(r.year_from, None);
+    }
+
+    #[test]
+    fn errors_name_the_parameter() {
+        assert!(search_request(Some("qq=1"))
+            .unwrap_err()
+            .message
+            .contains("\"qq\""));
+        assert!(search_request(Some("page=two"))
+            .unwrap_err()
+            .message
+            .contains("page"));
+        assert!(search_request(Some("q=a&q=b"))
+            .unwrap_err()
+            .message
+            .contains("more than once"));
+    }
+}

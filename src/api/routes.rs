@@ -1,0 +1,157 @@
+//! Route handlers: parse, call the search engine on a blocking thread, answer JSON.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+use crate::search::{
+    FacetResults, PassageContext, SearchError, SearchRequest, SearchResponse, TestimonyView,
+};
+
+use super::error::ApiError;
+use super::params;
+use super::AppState;
+
+/// Runs blocking search work off the async threads.
+async fn blocking<T: Send + 'static>(
+    state: Arc<AppState>,
+    f: impl FnOnce(&AppState) -> Result<T, SearchError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(move || f(&state))
+        .await
+        .map_err(|_| ApiError::new("internal", "the request could not be completed"))?
+        .map_err(ApiError::from)
+}
+
+pub async fn search_get(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<SearchResponse>, ApiError> {
+    let request = params::search_request(query.as_deref())?;
+    Ok(Json(
+        blocking(state, move |s| s.engine.search(request)).await?,
+    ))
+}
+
+pub async fn search_post(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<SearchResponse>, ApiError> {
+    if query.as_deref().is_some_and(|q| !q.is_empty()) {
+        return Err(ApiError::new(
+            "invalid_parameter",
+            "POST /api/search takes its parameters in the JSON body, not the URL",
+        ));
+    }
+    let body = body.map_err(|e| ApiError::from_status(e.status()))?;
+    let request: SearchRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        SearchRequest::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?
+    };
+    Ok(Json(
+        blocking(state, move |s| s.engine.search(request)).await?,
+    ))
+}
+
+pub async fn facets(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<FacetResults>, ApiError> {
+    let p = params::simple(query.as_deref(), &["provenance"])?;
+    let coded_only = match p.first().map(|(_, v)| v.as_str()) {
+        None | Some("all") | Some("") => false,
+        Some("coded") => true,
+        Some(other) => {
+            return Err(ApiError::new(
+                "invalid_parameter",
+                format!("invalid parameter provenance: must be all or coded, got {other:?}"),
+            ))
+        }
+    };
+    Ok(Json(
+        blocking(state, move |s| s.engine.all_facets(coded_only)).await?,
+    ))
+}
+
+fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    let Path(id) = id.map_err(|e| ApiError::new("invalid_path", e.body_text()))?;
+    if id.is_empty() || id.chars().count() > 200 {
+        return Err(ApiError::new(
+            "invalid_path",
+            "the id must have 1 to 200 characters",
+        ));
+    }
+    Ok(id)
+}
+
+pub async fn testimony(
+    State(state): State<Arc<AppState>>,
+    id: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<TestimonyView>, ApiError> {
+    params::simple(query.as_deref(), &[])?;
+    let id = path_id(id)?;
+    Ok(Json(
+        blocking(state, move |s| s.engine.testimony(&id)).await?,
+    ))
+}
+
+pub async fn passage(
+    State(state): State<Arc<AppState>>,
+    id: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<PassageContext>, ApiError> {
+    params::simple(query.as_deref(), &[])?;
+    let id = path_id(id)?;
+    Ok(Json(blocking(state, move |s| s.engine.passage(&id)).await?))
+}
+
+#[derive(Serialize)]
+pub struct Health {
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    testimonies: Option<usize>,
+}
+
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        testimonies: None,
+    })
+}
+
+pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
+    match state.engine.index().testimony_count() {
+        Ok(n) => Json(Health {
+            status: "ready",
+            testimonies: Some(n),
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "index not readable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiError::new("unavailable", "the index cannot be read"),
+            )
+                .into_response()
+        }
+    }
+}
+
+pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let n = state.engine.index().testimony_count().unwrap_or(0);
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(n),
+    )
+        .into_response()
+}

@@ -1,0 +1,208 @@
+//! The service configuration: one struct read from an optional TOML file, then overridden by
+//! environment variables, validated at start-up with errors that name the key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::ingest::Access;
+use crate::taxonomy::SchemaSource;
+
+/// Where the index lives when nothing else is said.
+pub const DEFAULT_INDEX_DIR: &str = "./data/index";
+/// Where the server listens when nothing else is said.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:8080";
+
+/// A configuration key with a wrong value, or a file that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("while reading {path}: {message}")]
+    File { path: String, message: String },
+    #[error("config key {key}: {message}")]
+    Key { key: String, message: String },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    index_dir: Option<PathBuf>,
+    addr: Option<String>,
+    default_access: Option<String>,
+    schema_dir: Option<PathBuf>,
+    sample_dir: Option<PathBuf>,
+    writer_memory_mb: Option<usize>,
+    request_timeout_secs: Option<u64>,
+    max_body_bytes: Option<usize>,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub index_dir: PathBuf,
+    pub addr: SocketAddr,
+    /// Access of records that do not say (restricted unless configured).
+    pub default_access: Access,
+    /// Where index-schema files are read from (embedded copies when unset).
+    pub schema: SchemaSource,
+    /// The demo corpus ingested by `serve` when there is no index yet.
+    pub sample_dir: PathBuf,
+    pub writer_memory: usize,
+    pub request_timeout_secs: u64,
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            index_dir: PathBuf::from(DEFAULT_INDEX_DIR),
+            addr: DEFAULT_ADDR.parse().expect("the default address parses"),
+            default_access: Access::Restricted,
+            schema: SchemaSource::Embedded,
+            sample_dir: default_sample_dir(),
+            writer_memory: crate::index::DEFAULT_WRITER_MEMORY,
+            request_timeout_secs: 30,
+            max_body_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// data/sample beside the crate (the bundled demo corpus).
+pub fn default_sample_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample"))
+}
+
+fn key_err(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Key {
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Reads the file (if given), then the environment (`TESTIMONY_INDEX`, `TESTIMONY_ADDR`,
+    /// `TESTIMONY_DEFAULT_ACCESS`, `TESTIMONY_SCHEMA_DIR`, `TESTIMONY_SAMPLE_DIR`).
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        Self::load_with_env(file, |k| std::env::var(k).ok())
+    }
+
+    /// As [`Config::load`], with the environment given as a function (tests).
+    pub fn load_with_env(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let parsed: ConfigFile = match file {
+            None => ConfigFile::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::File {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?
+            }
+        };
+        let mut c = Config::default();
+        if let Some(d) = parsed.index_dir {
+            c.index_dir = d;
+        }
+        if let Some(a) = env("TESTIMONY_INDEX").filter(|s| !s.is_empty()) {
+            c.index_dir = PathBuf::from(a);
+        }
+        let addr = env("TESTIMONY_ADDR")
+            .filter(|s| !s.is_empty())
+            .or(parsed.addr);
+        if let Some(a) = addr {
+            c.addr = a.parse().map_err(|_| {
+                key_err(
+                    "addr",
+                    format!("{a:?} is not HOST:PORT (e.g. 127.0.0.1:8080)"),
+                )
+            })?;
+        }
+        let access = env("TESTIMONY_DEFAULT_ACCESS")
+            .filter(|s| !s.is_empty())
+            .or(parsed.default_access);
+        if let Some(a) = access {
+            c.default_access = Access::parse(&a).ok_or_else(|| {
+                key_err(
+                    "default_access",
+                    format!("must be public or restricted, got {a:?}"),
+                )
+            })?;
+        }
+        if let Some(d) = env("TESTIMONY_SCHEMA_DIR")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .or(parsed.schema_dir)
+        {
+            if !d.is_dir() {
+                return Err(key_err(
+                    "schema_dir",
+                    format!("{} is not a folder", d.display()),
+                ));
+            }
+            c.schema = SchemaSource::Dir(d);
+        }
+        if let Some(d) = env("TESTIMONY_SAMPLE_DIR")
+            .filter(|s| !s.is_empty())
+            .map(PathBuf::from)
+            .or(parsed.sample_dir)
+        {
+            c.sample_dir = d;
+        }
+        if let Some(mb) = parsed.writer_memory_mb {
+            if !(32..=4096).contains(&mb) {
+                return Err(key_err("writer_memory_mb", "must be from 32 to 4096"));
+            }
+            c.writer_memory = mb * 1024 * 1024;
+        }
+        if let Some(s) = parsed.request_timeout_secs {
+            if !(1..=600).contains(&s) {
+                return Err(key_err("request_timeout_secs", "must be from 1 to 600"));
+            }
+            c.request_timeout_secs = s;
+        }
+        if let Some(b) = parsed.max_body_bytes {
+            if !(1024..=1024 * 1024 * 1024).contains(&b) {
+                return Err(key_err("max_body_bytes", "must be from 1 KiB to 1 GiB"));
+            }
+            c.max_body_bytes = b;
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_environment() {
+        let c = Config::load_with_env(None, |_| None).unwrap();
+        assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
+        assert_eq!(c.default_access, Access::Restricted);
+        let c = Config::load_with_env(None, |k| {
+            (k == "TESTIMONY_ADDR").then(|| "0.0.0.0:9000".into())
+        })
+        .unwrap();
+        assert_eq!(c.addr.port(), 9000);
+    }
+
+    #[test]
+    fn wrong_values_name_the_key() {
+        let e = Config::load_with_env(None, |k| (k == "TESTIMONY_ADDR").then(|| "nowhere".into()))
+            .unwrap_err();
+        assert!(e.to_string().contains("addr"), "{e}");
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "default_access = \"open\"\n").unwrap();
+        let e = Config::load_with_env(Some(&f), |_| None).unwrap_err();
+        assert!(e.to_string().contains("default_access"), "{e}");
+        std::fs::write(&f, "colour = 1\n").unwrap();
+        let e = Config::load_with_env(Some(&f), |_| None).unwrap_err();
+        assert!(e.to_string().contains("c.toml"), "{e}");
+    }
+}

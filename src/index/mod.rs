@@ -1,0 +1,429 @@
+//! The tantivy index: its schema (from index-schema/fields.toml), opening or creating it on disk,
+//! writing batches (upsert by id, one atomic commit per batch), deleting, and reading testimonies
+//! and passages back by id. Knows nothing of query parsing or HTTP.
+
+mod schema;
+mod stored;
+
+use std::path::{Path, PathBuf};
+
+use tantivy::collector::{Count, DocSetCollector};
+use tantivy::indexer::UserOperation;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Schema, Value};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+use crate::ingest::{Access, Batch, IngestReport, PreparedTestimony, Provenance};
+use crate::taxonomy::{FacetKind, SchemaSource, TaxonomyError};
+
+pub use schema::{build_schema, names, Fields};
+pub use stored::{passage_id, split_passage_id, StoredPassage, StoredTestimony};
+
+/// Value of the `kind` field of passage documents.
+pub const KIND_PASSAGE: &str = "passage";
+/// Value of the `kind` field of testimony documents.
+pub const KIND_TESTIMONY: &str = "testimony";
+
+/// Writer memory budget when none is configured.
+pub const DEFAULT_WRITER_MEMORY: usize = 256 * 1024 * 1024;
+
+/// What can go wrong with the index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("{0}")]
+    Taxonomy(#[from] TaxonomyError),
+    #[error("schema: {0}")]
+    Schema(String),
+    #[error("the index at {dir} was built with a different schema (index-schema/fields.toml changed); remove it and ingest again")]
+    SchemaMismatch { dir: String },
+    #[error("another process is writing to the index at {dir} (is an ingest or a server with ingest running?)")]
+    Locked { dir: String },
+    #[error("while opening the index at {dir}: {message}")]
+    Open { dir: String, message: String },
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("stored document is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// The testimony index and its reader.
+pub struct TestimonyIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    dir: Option<PathBuf>,
+}
+
+impl std::fmt::Debug for TestimonyIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestimonyIndex")
+            .field("dir", &self.dir)
+            .finish()
+    }
+}
+
+fn same_schema(a: &Schema, b: &Schema) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
+impl TestimonyIndex {
+    /// Opens the index in `dir`, creating it (and the folder) when there is none.
+    pub fn open_or_create(dir: &Path, source: &SchemaSource) -> Result<TestimonyIndex, IndexError> {
+        let schema = build_schema(source)?;
+        let open_err = |e: &dyn std::fmt::Display| IndexError::Open {
+            dir: dir.display().to_string(),
+            message: e.to_string(),
+        };
+        std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
+        let index = if dir.join("meta.json").exists() {
+            let index = Index::open_in_dir(dir).map_err(|e| open_err(&e))?;
+            if !same_schema(&index.schema(), &schema) {
+                return Err(IndexError::SchemaMismatch {
+                    dir: dir.display().to_string(),
+                });
+            }
+            index
+        } else {
+            Index::create_in_dir(dir, schema).map_err(|e| open_err(&e))?
+        };
+        Self::wrap(index, Some(dir.to_path_buf()))
+    }
+
+    /// True when `dir` holds an index.
+    pub fn exists(dir: &Path) -> bool {
+        dir.join("meta.json").exists()
+    }
+
+    /// An index in memory (tests, benchmarks).
+    pub fn in_memory(source: &SchemaSource) -> Result<TestimonyIndex, IndexError> {
+        let index = Index::create_in_ram(build_schema(source)?);
+        Self::wrap(index, None)
+    }
+
+    fn wrap(index: Index, dir: Option<PathBuf>) -> Result<TestimonyIndex, IndexError> {
+        crate::analysis::register_tokenizers(index.tokenizers());
+        let fields = Fields::from_schema(&index.schema())?;
+        // Commits made by another process (a CLI ingest) show up after a short delay; our own
+        // commits reload explicitly.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        Ok(TestimonyIndex {
+            index,
+            reader,
+            fields,
+            dir,
+        })
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.reader.reload()?)
+    }
+
+    fn dir_name(&self) -> String {
+        self.dir
+            .as_ref()
+            .map(|d| d.display().to_string())
+            .unwrap_or_else(|| "(memory)".into())
+    }
+
+    /// Opens a writer with the given memory budget.
+    pub fn writer(&self, memory: usize) -> Result<IndexWriter, IndexError> {
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(4);
+        let per_thread_floor = 16 * 1024 * 1024;
+        let memory = memory.max(threads * per_thread_floor);
+        self.index
+            .writer_with_num_threads(threads, memory)
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => IndexError::Locked {
+                    dir: self.dir_name(),
+                },
+                other => other.into(),
+            })
+    }
+
+    /// How many live documents have this testimony id.
+    fn count_testimony(&self, searcher: &Searcher, id: &str) -> Result<usize, IndexError> {
+        let term = Term::from_field_text(self.fields.testimony_id, id);
+        Ok(searcher.search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?)
+    }
+
+    /// Writes a batch: each testimony replaces any earlier version (delete by id, then add, in one
+    /// group), and the whole batch is committed once. On failure nothing of the batch is visible.
+    pub fn write_batch(
+        &self,
+        batch: Batch,
+        default_access: Access,
+        memory: usize,
+    ) -> Result<IngestReport, IndexError> {
+        let Batch {
+            testimonies,
+            mut report,
+        } = batch;
+        if testimonies.is_empty() {
+            return Ok(report);
+        }
+        let mut writer = self.writer(memory)?;
+        let searcher = self.searcher();
+        let span = tracing::info_span!("write_batch", testimonies = testimonies.len());
+        let _enter = span.enter();
+        for (_, prepared) in &testimonies {
+            let access = prepared.testimony.access.unwrap_or(default_access);
+            if self.count_testimony(&searcher, &prepared.testimony.id)? > 0 {
+                report.replaced += 1;
+            } else {
+                report.added += 1;
+            }
+            let mut ops = Vec::with_capacity(prepared.passages.len() + 2);
+            ops.push(UserOperation::Delete(Term::from_field_text(
+                self.fields.testimony_id,
+                &prepared.testimony.id,
+            )));
+            ops.push(UserOperation::Add(
+                self.testimony_document(prepared, access)?,
+            ));
+            for doc in self.passage_documents(prepared, access)? {
+                ops.push(UserOperation::Add(doc));
+            }
+            writer.run(ops)?;
+        }
+        if let Err(e) = writer.commit() {
+            let _ = writer.rollback();
+            return Err(e.into());
+        }
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        report.committed = true;
+        tracing::info!(
+            added = report.added,
+            replaced = report.replaced,
+            rejected = report.rejected.len(),
+            "batch committed"
+        );
+        Ok(report)
+    }
+
+    /// Deletes testimonies by id in one commit; returns the ids that existed.
+    pub fn delete(&self, ids: &[String], memory: usize) -> Result<Vec<String>, IndexError> {
+        let searcher = self.searcher();
+        let mut existing = Vec::new();
+        for id in ids {
+            if self.count_testimony(&searcher, id)? > 0 {
+                existing.push(id.clone());
+            }
+        }
+        if existing.is_empty() {
+            return Ok(existing);
+        }
+        let mut writer = self.writer(memory)?;
+        for id in &existing {
+            writer.delete_term(Term::from_field_text(self.fields.testimony_id, id));
+        }
+        writer.commit()?;
+        writer.wait_merging_threads()?;
+        self.reader.reload()?;
+        Ok(existing)
+    }
+
+    fn add_facets(&self, doc: &mut TantivyDocument, prepared: &PreparedTestimony) {
+        let f = &self.fields;
+        for (kind, all, coded) in [
+            (FacetKind::Location, f.location, f.location_coded),
+            (FacetKind::Violation, f.violation, f.violation_coded),
+            (FacetKind::Sdg, f.sdg, f.sdg_coded),
+        ] {
+            for v in prepared.facets.get(kind) {
+                doc.add_text(all, &v.value);
+                if v.provenance == Provenance::Coded {
+                    doc.add_text(coded, &v.value);
+                }
+            }
+        }
+        for v in &prepared.facets.year {
+            if let Ok(y) = v.value.parse::<u64>() {
+                doc.add_u64(f.year, y);
+                if v.provenance == Provenance::Coded {
+                    doc.add_u64(f.year_coded, y);
+                }
+            }
+        }
+    }
+
+    fn testimony_document(
+        &self,
+        p: &PreparedTestimony,
+        access: Access,
+    ) -> Result<TantivyDocument, IndexError> {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.kind, KIND_TESTIMONY);
+        doc.add_text(f.testimony_id, &p.testimony.id);
+        doc.add_text(f.access, access.code());
+        let stored = StoredTestimony::from_prepared(p, access);
+        doc.add_text(
+            f.meta,
+            serde_json::to_string(&stored).map_err(|e| IndexError::Corrupt(e.to_string()))?,
+        );
+        self.add_facets(&mut doc, p);
+        Ok(doc)
+    }
+
+    fn passage_documents(
+        &self,
+        p: &PreparedTestimony,
+        access: Access,
+    ) -> Result<Vec<TantivyDocument>, IndexError> {
+        let f = &self.fields;
+        let mut docs = Vec::with_capacity(p.passages.len());
+        for passage in &p.passages {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f.kind, KIND_PASSAGE);
+            doc.add_text(f.testimony_id, &p.testimony.id);
+            doc.add_text(f.passage_id, passage_id(&p.testimony.id, passage.n));
+            doc.add_u64(f.paragraph, passage.n as u64);
+            if let Some(lang) = passage.language {
+                doc.add_text(f.language, lang.code());
+            }
+            if let Some(s) = passage.speaker {
+                doc.add_text(f.speaker, s.code());
+            }
+            doc.add_text(f.text, &passage.text);
+            doc.add_text(f.citation, p.citation(passage.n));
+            doc.add_text(f.access, access.code());
+            doc.add_text(f.body_ko, &passage.text);
+            doc.add_text(f.body_bigram, &passage.text);
+            doc.add_text(f.body_en, &passage.text);
+            self.add_facets(&mut doc, p);
+            for v in &passage.facets.location {
+                doc.add_text(f.passage_location, &v.value);
+            }
+            for v in &passage.facets.violation {
+                doc.add_text(f.passage_violation, &v.value);
+            }
+            let meta = stored::PassageMeta {
+                facets: passage.facets.with_coded_from(&p.facets),
+            };
+            doc.add_text(
+                f.meta,
+                serde_json::to_string(&meta).map_err(|e| IndexError::Corrupt(e.to_string()))?,
+            );
+            docs.push(doc);
+        }
+        Ok(docs)
+    }
+
+    /// Reads a stored passage document.
+    pub fn passage_from_doc(&self, doc: &TantivyDocument) -> Result<StoredPassage, IndexError> {
+        let f = &self.fields;
+        let text = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let meta: stored::PassageMeta = serde_json::from_str(&text(f.meta).unwrap_or_default())
+            .map_err(|e| IndexError::Corrupt(format!("passage meta: {e}")))?;
+        Ok(StoredPassage {
+            passage_id: text(f.passage_id).unwrap_or_default(),
+            testimony_id: text(f.testimony_id).unwrap_or_default(),
+            paragraph: doc
+                .get_first(f.paragraph)
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0) as u32,
+            language: text(f.language).and_then(|l| crate::analysis::Lang::parse(&l)),
+            speaker: text(f.speaker).and_then(|s| crate::ingest::Speaker::parse(&s)),
+            text: text(f.text).unwrap_or_default(),
+            citation: text(f.citation).unwrap_or_default(),
+            access: text(f.access)
+                .and_then(|a| Access::parse(&a))
+                .unwrap_or(Access::Restricted),
+            facets: meta.facets,
+        })
+    }
+
+    /// A testimony's metadata, if it exists.
+    pub fn testimony(&self, id: &str) -> Result<Option<StoredTestimony>, IndexError> {
+        let searcher = self.searcher();
+        for addr in self.docs_with(&searcher, self.fields.testimony_id, id)? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if doc.get_first(self.fields.kind).and_then(|v| v.as_str()) == Some(KIND_TESTIMONY) {
+                let meta = doc
+                    .get_first(self.fields.meta)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                let t = serde_json::from_str(meta)
+                    .map_err(|e| IndexError::Corrupt(format!("testimony meta: {e}")))?;
+                return Ok(Some(t));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A testimony's passages in paragraph order.
+    pub fn passages_of(&self, id: &str) -> Result<Vec<StoredPassage>, IndexError> {
+        let searcher = self.searcher();
+        let mut out = Vec::new();
+        for addr in self.docs_with(&searcher, self.fields.testimony_id, id)? {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if doc.get_first(self.fields.kind).and_then(|v| v.as_str()) == Some(KIND_PASSAGE) {
+                out.push(self.passage_from_doc(&doc)?);
+            }
+        }
+        out.sort_by_key(|p| p.paragraph);
+        Ok(out)
+    }
+
+    /// One passage by its id.
+    pub fn passage(&self, passage_id: &str) -> Result<Option<StoredPassage>, IndexError> {
+        let searcher = self.searcher();
+        match self
+            .docs_with(&searcher, self.fields.passage_id, passage_id)?
+            .into_iter()
+            .next()
+        {
+            Some(addr) => Ok(Some(self.passage_from_doc(&searcher.doc(addr)?)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn docs_with(
+        &self,
+        searcher: &Searcher,
+        field: tantivy::schema::Field,
+        value: &str,
+    ) -> Result<Vec<tantivy::DocAddress>, IndexError> {
+        let query = TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        );
+        let mut addrs: Vec<_> = searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        addrs.sort();
+        Ok(addrs)
+    }
+
+    /// Number of testimonies in the index.
+    pub fn testimony_count(&self) -> Result<usize, IndexError> {
+        let term = Term::from_field_text(self.fields.kind, KIND_TESTIMONY);
+        Ok(self
+            .searcher()
+            .search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?)
+    }
+}

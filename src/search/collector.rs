@@ -1,0 +1,378 @@
+//! One pass over the matching passages that yields the page of hits, the totals and every facet's
+//! counts of distinct testimonies, with multi-select semantics: a facet's counts apply the other
+//! facets' filters but not its own.
+//!
+//! Facet values and filters are testimony-level, so each testimony's filter outcome and facet
+//! contributions are computed once per segment (all passages of a testimony are written in one
+//! group and so live in one segment), and per-segment counts add up across segments.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use crate::index::names;
+
+use super::request::{Filters, Group, Sort};
+
+/// The facets counted from string columns, in a fixed order.
+pub(crate) const STR_FACETS: usize = 3;
+
+/// Counts of one facet: value → distinct testimonies.
+pub type Counts = HashMap<String, u64>;
+
+/// Ordering key of a hit: primary (year sort) then score, then position for a stable order.
+#[derive(Debug, Clone, Copy)]
+pub struct HitKey {
+    /// For year sort: the negated first year (earlier first); 0 for relevance.
+    pub primary: i64,
+    pub score: Score,
+    pub address: DocAddress,
+}
+
+impl PartialEq for HitKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for HitKey {}
+impl PartialOrd for HitKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for HitKey {
+    /// Greater is better.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.primary
+            .cmp(&other.primary)
+            .then(self.score.total_cmp(&other.score))
+            .then(other.address.cmp(&self.address))
+    }
+}
+
+/// What a search collects.
+#[derive(Debug, Default)]
+pub struct Harvest {
+    /// Best first, at most `top_k`.
+    pub hits: Vec<HitKey>,
+    /// Passages (group=passage) or testimonies (group=testimony) matching query and filters.
+    pub total: u64,
+    /// Distinct testimonies matching query and filters.
+    pub testimonies: u64,
+    /// location, violation, sdg.
+    pub str_counts: [Counts; STR_FACETS],
+    pub year_counts: HashMap<u64, u64>,
+}
+
+/// Collects hits and facet counts for one search.
+pub struct FacetedCollector {
+    pub filters: Filters,
+    pub group: Group,
+    pub sort: Sort,
+    pub top_k: usize,
+    pub scoring: bool,
+    /// Column names: location, violation, sdg, year (all values or coded only).
+    pub columns: [&'static str; 4],
+}
+
+impl FacetedCollector {
+    pub fn columns_for(coded_only: bool) -> [&'static str; 4] {
+        if coded_only {
+            [
+                names::LOCATION_CODED,
+                names::VIOLATION_CODED,
+                names::SDG_CODED,
+                names::YEAR_CODED,
+            ]
+        } else {
+            [names::LOCATION, names::VIOLATION, names::SDG, names::YEAR]
+        }
+    }
+}
+
+/// A facet filter inside one segment: the term ordinals that satisfy it.
+enum SegmentFilter {
+    None,
+    Ords(HashSet<u64>),
+}
+
+pub struct FacetedSegmentCollector {
+    segment: SegmentOrdinal,
+    testimony: Option<StrColumn>,
+    facets: [Option<StrColumn>; STR_FACETS],
+    year: Option<Column<u64>>,
+    filters: [SegmentFilter; STR_FACETS],
+    year_range: Option<(u64, u64)>,
+    group: Group,
+    sort: Sort,
+    top_k: usize,
+    /// The last testimony seen and whether it passes all filters / all but each facet's own.
+    last: Option<(u64, [bool; 5])>,
+    counted: HashSet<u64>,
+    str_counts: [HashMap<u64, u64>; STR_FACETS],
+    year_counts: HashMap<u64, u64>,
+    passages: u64,
+    /// Distinct testimonies passing every filter.
+    passing_testimonies: u64,
+    heap: BinaryHeap<std::cmp::Reverse<HitKey>>,
+    best_per_testimony: HashMap<u64, HitKey>,
+}
+
+impl Collector for FacetedCollector {
+    type Fruit = Harvest;
+    type Child = FacetedSegmentCollector;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<FacetedSegmentCollector> {
+        let ff = reader.fast_fields();
+        let testimony = ff.str(names::TESTIMONY_ID)?;
+        let mut facets: [Option<StrColumn>; STR_FACETS] = [None, None, None];
+        let mut filters: [SegmentFilter; STR_FACETS] = [
+            SegmentFilter::None,
+            SegmentFilter::None,
+            SegmentFilter::None,
+        ];
+        let wanted = [
+            &self.filters.location,
+            &self.filters.violation,
+            &self.filters.sdg,
+        ];
+        for i in 0..STR_FACETS {
+            facets[i] = ff.str(self.columns[i])?;
+            if !wanted[i].is_empty() {
+                let mut ords = HashSet::new();
+                if let Some(col) = &facets[i] {
+                    for value in wanted[i] {
+                        if let Some(ord) = col.dictionary().term_ord(value)? {
+                            ords.insert(ord);
+                        }
+                    }
+                }
+                filters[i] = SegmentFilter::Ords(ords);
+            }
+        }
+        let year = ff.column_opt::<u64>(self.columns[3])?;
+        Ok(FacetedSegmentCollector {
+            segment,
+            testimony,
+            facets,
+            year,
+            filters,
+            year_range: self.filters.years.map(|(a, b)| (a as u64, b as u64)),
+            group: self.group,
+            sort: self.sort,
+            top_k: self.top_k,
+            last: None,
+            counted: HashSet::new(),
+            str_counts: Default::default(),
+            year_counts: HashMap::new(),
+            passages: 0,
+            passing_testimonies: 0,
+            heap: BinaryHeap::new(),
+            best_per_testimony: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.scoring
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentHarvest>) -> tantivy::Result<Harvest> {
+        let mut out = Harvest::default();
+        let mut hits = Vec::new();
+        for f in fruits {
+            hits.extend(f.hits);
+            out.total += f.total;
+            out.testimonies += f.testimonies;
+            for (i, counts) in f.str_counts.into_iter().enumerate() {
+                for (value, n) in counts {
+                    *out.str_counts[i].entry(value).or_default() += n;
+                }
+            }
+            for (y, n) in f.year_counts {
+                *out.year_counts.entry(y).or_default() += n;
+            }
+        }
+        hits.sort_by(|a, b| b.cmp(a));
+        hits.truncate(self.top_k);
+        out.hits = hits;
+        Ok(out)
+    }
+}
+
+/// One segment's share of a harvest, facet values already turned into strings.
+pub struct SegmentHarvest {
+    hits: Vec<HitKey>,
+    total: u64,
+    testimonies: u64,
+    str_counts: [Counts; STR_FACETS],
+    year_counts: HashMap<u64, u64>,
+}
+
+impl FacetedSegmentCollector {
+    fn passes(&self, i: usize, doc: DocId) -> bool {
+        match &self.filters[i] {
+            SegmentFilter::None => true,
+            SegmentFilter::Ords(ords) => match &self.facets[i] {
+                Some(col) => col.term_ords(doc).any(|o| ords.contains(&o)),
+                None => false,
+            },
+        }
+    }
+
+    fn passes_years(&self, doc: DocId) -> bool {
+        match self.year_range {
+            None => true,
+            Some((from, to)) => match &self.year {
+                Some(col) => col.values_for_doc(doc).any(|y| y >= from && y <= to),
+                None => false,
+            },
+        }
+    }
+
+    /// [all filters, all but location, all but violation, all but sdg, all but year].
+    fn outcome(&self, doc: DocId) -> [bool; 5] {
+        let ok = [
+            self.passes(0, doc),
+            self.passes(1, doc),
+            self.passes(2, doc),
+            self.passes_years(doc),
+        ];
+        let all_but = |skip: usize| ok.iter().enumerate().all(|(i, &v)| i == skip || v);
+        [
+            ok.iter().all(|&v| v),
+            all_but(0),
+            all_but(1),
+            all_but(2),
+            all_but(3),
+        ]
+    }
+
+    fn count_facets(&mut self, doc: DocId, outcome: &[bool; 5]) {
+        for i in 0..STR_FACETS {
+            if outcome[i + 1] {
+                if let Some(col) = &self.facets[i] {
+                    for ord in col.term_ords(doc) {
+                        *self.str_counts[i].entry(ord).or_default() += 1;
+                    }
+                }
+            }
+        }
+        if outcome[4] {
+            if let Some(col) = &self.year {
+                let mut years: Vec<u64> = col.values_for_doc(doc).collect();
+                years.dedup();
+                for y in years {
+                    *self.year_counts.entry(y).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    fn key(&self, doc: DocId, score: Score) -> HitKey {
+        let primary = match self.sort {
+            Sort::Relevance => 0,
+            Sort::Year => match self.year.as_ref().and_then(|c| c.values_for_doc(doc).min()) {
+                Some(y) => -(y as i64),
+                None => i64::MIN,
+            },
+        };
+        HitKey {
+            primary,
+            score,
+            address: DocAddress::new(self.segment, doc),
+        }
+    }
+}
+
+impl SegmentCollector for FacetedSegmentCollector {
+    type Fruit = SegmentHarvest;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let Some(testimony) = self
+            .testimony
+            .as_ref()
+            .and_then(|c| c.term_ords(doc).next())
+        else {
+            return;
+        };
+        let outcome = match self.last {
+            Some((t, o)) if t == testimony => o,
+            _ => {
+                let o = self.outcome(doc);
+                self.last = Some((testimony, o));
+                if self.counted.insert(testimony) {
+                    self.count_facets(doc, &o);
+                    if o[0] {
+                        self.passing_testimonies += 1;
+                    }
+                }
+                o
+            }
+        };
+        if !outcome[0] {
+            return;
+        }
+        self.passages += 1;
+        let key = self.key(doc, score);
+        match self.group {
+            Group::Testimony => {
+                let best = self.best_per_testimony.entry(testimony).or_insert(key);
+                if key > *best {
+                    *best = key;
+                }
+            }
+            Group::Passage => {
+                if self.top_k == 0 {
+                    return;
+                }
+                if self.heap.len() < self.top_k {
+                    self.heap.push(std::cmp::Reverse(key));
+                } else if let Some(worst) = self.heap.peek() {
+                    if key > worst.0 {
+                        self.heap.pop();
+                        self.heap.push(std::cmp::Reverse(key));
+                    }
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> SegmentHarvest {
+        let mut str_counts: [Counts; STR_FACETS] = Default::default();
+        for (i, counts) in self.str_counts.into_iter().enumerate() {
+            if let Some(col) = &self.facets[i] {
+                let mut buf = String::new();
+                for (ord, n) in counts {
+                    buf.clear();
+                    if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
+                        *str_counts[i].entry(buf.clone()).or_default() += n;
+                    }
+                }
+            }
+        }
+        let testimonies = self.passing_testimonies;
+        let (hits, total) = match self.group {
+            Group::Testimony => {
+                let mut hits: Vec<HitKey> = self.best_per_testimony.into_values().collect();
+                hits.sort_by(|a, b| b.cmp(a));
+                hits.truncate(self.top_k);
+                (hits, testimonies)
+            }
+            Group::Passage => (self.heap.into_iter().map(|r| r.0).collect(), self.passages),
+        };
+        SegmentHarvest {
+            hits,
+            total,
+            testimonies,
+            str_counts,
+            year_counts: self.year_counts,
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! Search: query planning and expansion, the one-pass collector of hits and facet counts, snippets
+//! with <mark>, and reading testimonies and passages for display. Knows nothing of HTTP: every
+//! error has a stable code that the API maps to a status.
+
+mod collector;
+pub mod highlight;
+pub mod query;
+pub mod request;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::query::{Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{TantivyDocument, Term};
+
+use crate::analysis::Lang;
+use crate::index::{IndexError, StoredPassage, StoredTestimony, TestimonyIndex, KIND_PASSAGE};
+use crate::ingest::{Facets, Provenance, Speaker};
+use crate::taxonomy::{FacetKind, Taxonomy};
+
+use collector::{FacetedCollector, Harvest};
+pub use query::Expansion;
+pub use request::{Filters, Group, OneOrMany, SearchRequest, Sort, ValidSearch};
+
+/// Why a search or lookup failed. `code()` is stable and machine-readable.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("invalid parameter {param}: {message}")]
+    InvalidParameter { param: String, message: String },
+    #[error("unknown {param} value {value:?}: {hint}")]
+    UnknownFilterValue {
+        param: String,
+        value: String,
+        hint: String,
+    },
+    #[error("the query is longer than {max} characters")]
+    QueryTooLong { max: usize },
+    #[error("results deeper than {max} cannot be paged to; narrow the search")]
+    PageTooDeep { max: usize },
+    #[error("{what} {id:?} not found")]
+    NotFound { what: &'static str, id: String },
+    #[error("{0}")]
+    Index(#[from] IndexError),
+    #[error("search failed: {0}")]
+    Engine(#[from] tantivy::TantivyError),
+}
+
+impl SearchError {
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SearchError::InvalidParameter { .. } => "invalid_parameter",
+            SearchError::UnknownFilterValue { .. } => "invalid_filter",
+            SearchError::QueryTooLong { .. } => "query_too_long",
+            SearchError::PageTooDeep { .. } => "page_too_deep",
+            SearchError::NotFound { .. } => "not_found",
+            SearchError::Index(_) | SearchError::Engine(_) => "internal",
+        }
+    }
+}
+
+/// A facet value as reported to clients.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FacetCount {
+    pub value: serde_json::Value,
+    pub label_en: String,
+    pub label_ko: String,
+    pub count: u64,
+    /// The parent value for hierarchical facets (location, violation, sdg targets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// True when this value is one of the request's filters.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub selected: bool,
+}
+
+/// Facet counts per dimension.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FacetResults {
+    pub location: Vec<FacetCount>,
+    pub year: Vec<FacetCount>,
+    pub violation: Vec<FacetCount>,
+    pub sdg: Vec<FacetCount>,
+}
+
+/// A labelled facet value of a hit.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TaggedValue {
+    pub id: String,
+    pub label_en: String,
+    pub label_ko: String,
+    pub provenance: Provenance,
+}
+
+/// One search hit: a passage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub passage_id: String,
+    pub testimony_id: String,
+    pub paragraph: u32,
+    pub language: Option<Lang>,
+    pub speaker: Option<Speaker>,
+    pub text: String,
+    pub highlight: String,
+    pub score: f32,
+    pub places: Vec<TaggedValue>,
+    pub years: Vec<u16>,
+    pub violations: Vec<TaggedValue>,
+    pub sdg: Vec<TaggedValue>,
+    pub citation: String,
+}
+
+/// How the query was understood.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryInfo {
+    pub text: String,
+    pub lang: Option<Lang>,
+    /// Places and violation types recognised in the query and searched in every spelling and language.
+    pub expansions: Vec<Expansion>,
+    pub filters: Filters,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResponse {
+    pub total: u64,
+    /// Distinct testimonies among the matches.
+    pub testimonies: u64,
+    pub took_ms: f64,
+    pub page: usize,
+    pub per_page: usize,
+    pub group: Group,
+    pub sort: Sort,
+    pub query: QueryInfo,
+    pub hits: Vec<Hit>,
+    pub facets: FacetResults,
+}
+
+/// A passage with its neighbours.
+#[derive(Debug, Clone, Serialize)]
+pub struct PassageContext {
+    pub passage: StoredPassage,
+    pub previous: Option<StoredPassage>,
+    pub next: Option<StoredPassage>,
+    pub testimony: TestimonySummary,
+}
+
+/// What a passage view shows of its testimony.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestimonySummary {
+    pub id: String,
+    pub title: Option<String>,
+    pub interview_date: Option<String>,
+    pub passages: u32,
+}
+
+/// A testimony with its passages.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestimonyView {
+    #[serde(flatten)]
+    pub testimony: StoredTestimony,
+    pub passage_list: Vec<StoredPassage>,
+}
+
+/// The search engine over one index and taxonomy; cheap to share behind `Arc`.
+pub struct SearchEngine {
+    index: Arc<TestimonyIndex>,
+    taxonomy: Arc<Taxonomy>,
+}
+
+impl SearchEngine {
+    pub fn new(index: Arc<TestimonyIndex>, taxonomy: Arc<Taxonomy>) -> SearchEngine {
+        SearchEngine { index, taxonomy }
+    }
+
+    pub fn index(&self) -> &TestimonyIndex {
+        &self.index
+    }
+
+    pub fn taxonomy(&self) -> &Taxonomy {
+        &self.taxonomy
+    }
+
+    /// Validates and runs a search.
+    pub fn search(&self, request: SearchRequest) -> Result<SearchResponse, SearchError> {
+        let valid = request.validate(&self.taxonomy)?;
+        self.run(&valid)
+    }
+
+    /// Runs a validated search: one pass for hits and facet counts, then the page's documents.
+    pub fn run(&self, s: &ValidSearch) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
+        let fields = *self.index.fields();
+        let plan = if s.text.is_empty() {
+            None
+        } else {
+            query::plan(&s.text, s.lang, &fields, &self.taxonomy)
+        };
+        let all_passages: Box<dyn Query> = Box::new(TermQuery::new(
+            Term::from_field_text(fields.kind, KIND_PASSAGE),
+            IndexRecordOption::Basic,
+        ));
+        let (query, scoring): (&dyn Query, bool) = match &plan {
+            Some(p) => (p.query.as_ref(), true),
+            None if s.text.is_empty() => (all_passages.as_ref(), false),
+            // Only stopwords or punctuation: nothing can match.
+            None => {
+                return Ok(self.empty_response(s, started));
+            }
+        };
+        let top_k = s.page * s.per_page;
+        let collector = FacetedCollector {
+            filters: s.filters.clone(),
+            group: s.group,
+            sort: s.sort,
+            top_k,
+            scoring,
+            columns: FacetedCollector::columns_for(s.coded_only),
+        };
+        let searcher = self.index.searcher();
+        let harvest: Harvest = searcher.search(query, &collector)?;
+        let empty_terms = HashMap::new();
+        let terms = plan.as_ref().map(|p| &p.terms).unwrap_or(&empty_terms);
+        let mut hits = Vec::new();
+        for key in harvest.hits.iter().skip((s.page - 1) * s.per_page) {
+            let doc: TantivyDocument = searcher.doc(key.address)?;
+            let passage = self.index.passage_from_doc(&doc)?;
+            let ranges = highlight::matched_ranges(&passage.text, terms, &fields);
+            let marked = highlight::highlight(&passage.text, &ranges);
+            hits.push(self.hit(passage, marked, key.score));
+        }
+        let facets = self.facet_results(&harvest, &s.filters);
+        Ok(SearchResponse {
+            total: harvest.total,
+            testimonies: harvest.testimonies,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            page: s.page,
+            per_page: s.per_page,
+            group: s.group,
+            sort: s.sort,
+            query: QueryInfo {
+                text: s.text.clone(),
+                lang: plan.as_ref().map(|p| p.lang),
+                expansions: plan.map(|p| p.expansions).unwrap_or_default(),
+                filters: s.filters.clone(),
+            },
+            hits,
+            facets,
+        })
+    }
+
+    fn empty_response(&self, s: &ValidSearch, started: Instant) -> SearchResponse {
+        SearchResponse {
+            total: 0,
+            testimonies: 0,
+            took_ms: started.elapsed().as_secs_f64() * 1000.0,
+            page: s.page,
+            per_page: s.per_page,
+            group: s.group,
+            sort: s.sort,
+            query: QueryInfo {
+                text: s.text.clone(),
+                lang: s.lang,
+                expansions: Vec::new(),
+                filters: s.filters.clone(),
+            },
+            hits: Vec::new(),
+            facets: FacetResults::default(),
+        }
+    }
+
+    fn tagged(&self, kind: FacetKind, values: &[crate::ingest::FacetValue]) -> Vec<TaggedValue> {
+        // Only the most specific values: kp/north-hamgyong/hoeryong, not also kp and kp/north-hamgyong.
+        let is_ancestor = |v: &str| {
+            values.iter().any(|o| {
+                o.value.len() > v.len()
+                    && o.value.starts_with(v)
+                    && matches!(o.value.as_bytes()[v.len()], b'/' | b'.')
+            })
+        };
+        values
+            .iter()
+            .filter(|v| !is_ancestor(&v.value))
+            .map(|v| {
+                let labels = self.taxonomy.labels(kind, &v.value);
+                TaggedValue {
+                    id: v.value.clone(),
+                    label_en: labels.as_ref().map(|l| l.en.clone()).unwrap_or_default(),
+                    label_ko: labels.map(|l| l.ko).unwrap_or_default(),
+                    provenance: v.provenance,
+                }
+            })
+            .collect()
+    }
+
+    fn hit(&self, p: StoredPassage, highlight: String, score: f32) -> Hit {
+        let f: &Facets = &p.facets;
+        Hit {
+            places: self.tagged(FacetKind::Location, &f.location),
+            years: f.year.iter().filter_map(|y| y.value.parse().ok()).collect(),
+            violations: self.tagged(FacetKind::Violation, &f.violation),
+            sdg: self.tagged(FacetKind::Sdg, &f.sdg),
+            highlight,
+            passage_id: p.passage_id,
+            testimony_id: p.testimony_id,
+            paragraph: p.paragraph,
+            language: p.language,
+            speaker: p.speaker,
+            text: p.text,
+            score,
+            citation: p.citation,
+        }
+    }
+
+    fn facet_results(&self, h: &Harvest, filters: &Filters) -> FacetResults {
+        let mut out = FacetResults::default();
+        for (i, kind) in [FacetKind::Location, FacetKind::Violation, FacetKind::Sdg]
+            .into_iter()
+            .enumerate()
+        {
+            let selected = filters.values(kind);
+            let mut list: Vec<FacetCount> = h.str_counts[i]
+                .iter()
+                .map(|(value, &count)| {
+                    self.facet_count(kind, value, count, selected.contains(value))
+                })
+                .collect();
+            for v in &selected {
+                if !h.str_counts[i].contains_key(v) {
+                    list.push(self.facet_count(kind, v, 0, true));
+                }
+            }
+            match kind {
+                FacetKind::Sdg => {
+                    list.sort_by(|a, b| sdg_order(&a.value).cmp(&sdg_order(&b.value)))
+                }
+                _ => list.sort_by(|a, b| {
+                    b.count
+                        .cmp(&a.count)
+                        .then_with(|| a.value.as_str().cmp(&b.value.as_str()))
+                }),
+            }
+            match kind {
+                FacetKind::Location => out.location = list,
+                FacetKind::Violation => out.violation = list,
+                _ => out.sdg = list,
+            }
+        }
+        let mut years: Vec<FacetCount> = h
+            .year_counts
+            .iter()
+            .map(|(&y, &count)| FacetCount {
+                value: serde_json::json!(y),
+                label_en: y.to_string(),
+                label_ko: format!("{y}년"),
+                count,
+                parent: None,
+                selected: filters
+                    .years
+                    .is_some_and(|(a, b)| (a as u64..=b as u64).contains(&y)),
+            })
+            .collect();
+        years.sort_by_key(|f| f.value.as_u64());
+        out.year = years;
+        out
+    }
+
+    fn facet_count(&self, kind: FacetKind, value: &str, count: u64, selected: bool) -> FacetCount {
+        let labels = self.taxonomy.labels(kind, value);
+        let parent = match kind {
+            FacetKind::Sdg => value.split_once('.').map(|(g, _)| g.to_string()),
+            _ => crate::taxonomy::parent_of(value).map(str::to_string),
+        };
+        FacetCount {
+            value: serde_json::Value::String(value.to_string()),
+            label_en: labels
+                .as_ref()
+                .map(|l| l.en.clone())
+                .unwrap_or_else(|| value.to_string()),
+            label_ko: labels.map(|l| l.ko).unwrap_or_else(|| value.to_string()),
+            count,
+            parent,
+            selected,
+        }
+    }
+
+    /// A testimony with its passages.
+    pub fn testimony(&self, id: &str) -> Result<TestimonyView, SearchError> {
+        let testimony = self
+            .index
+            .testimony(id)?
+            .ok_or_else(|| SearchError::NotFound {
+                what: "testimony",
+                id: id.to_string(),
+            })?;
+        let passage_list = self.index.passages_of(id)?;
+        Ok(TestimonyView {
+            testimony,
+            passage_list,
+        })
+    }
+
+    /// A passage with the passages before and after it.
+    pub fn passage(&self, passage_id: &str) -> Result<PassageContext, SearchError> {
+        let not_found = || SearchError::NotFound {
+            what: "passage",
+            id: passage_id.to_string(),
+        };
+        let (testimony_id, n) = crate::index::split_passage_id(passage_id).ok_or_else(not_found)?;
+        let passage = self.index.passage(passage_id)?.ok_or_else(not_found)?;
+        let neighbour = |k: u32| -> Result<Option<StoredPassage>, SearchError> {
+            if k == 0 {
+                return Ok(None);
+            }
+            Ok(self
+                .index
+                .passage(&crate::index::passage_id(testimony_id, k))?)
+        };
+        let meta = self.index.testimony(testimony_id)?;
+        Ok(PassageContext {
+            previous: neighbour(n - 1)?,
+            next: neighbour(n + 1)?,
+            testimony: TestimonySummary {
+                id: testimony_id.to_string(),
+                title: meta.as_ref().and_then(|m| m.title.clone()),
+                interview_date: meta.as_ref().and_then(|m| m.interview_date.clone()),
+                passages: meta.map(|m| m.passages).unwrap_or(0),
+            },
+            passage,
+        })
+    }
+
+    /// Every facet value with counts over the whole index (the taxonomy browser), including
+    /// taxonomy entries with no testimony yet (count 0).
+    pub fn all_facets(&self, coded_only: bool) -> Result<FacetResults, SearchError> {
+        let valid = ValidSearch {
+            text: String::new(),
+            lang: None,
+            filters: Filters::default(),
+            group: Group::Testimony,
+            sort: Sort::Relevance,
+            page: 1,
+            per_page: 0,
+            coded_only,
+        };
+        let mut facets = self.run(&valid)?.facets;
+        let missing =
+            |list: &Vec<FacetCount>, v: &str| !list.iter().any(|f| f.value.as_str() == Some(v));
+        for v in self.taxonomy.violations() {
+            if missing(&facets.violation, &v.code) {
+                facets
+                    .violation
+                    .push(self.facet_count(FacetKind::Violation, &v.code, 0, false));
+            }
+        }
+        for p in self.taxonomy.places() {
+            if missing(&facets.location, &p.id) {
+                facets
+                    .location
+                    .push(self.facet_count(FacetKind::Location, &p.id, 0, false));
+            }
+        }
+        let sdg_values: Vec<String> = self
+            .taxonomy
+            .goals()
+            .iter()
+            .map(|g| g.goal.to_string())
+            .chain(self.taxonomy.targets().iter().map(|t| t.target.clone()))
+            .collect();
+        for v in sdg_values {
+            if missing(&facets.sdg, &v) {
+                facets
+                    .sdg
+                    .push(self.facet_count(FacetKind::Sdg, &v, 0, false));
+            }
+        }
+        facets
+            .sdg
+            .sort_by(|a, b| sdg_order(&a.value).cmp(&sdg_order(&b.value)));
+        Ok(facets)
+    }
+}
+
+/// SDG values in numeric order: 1, 1.3, 2, …, 16, 16.1, 16.10, 16.b.
+fn sdg_order(v: &serde_json::Value) -> (u32, u32, String) {
+    let s = v.as_str().unwrap_or_default();
+    let (goal, target) = s.split_once('.').unwrap_or((s, ""));
+    let goal: u32 = goal.parse().unwrap_or(u32::MAX);
+    let t_num: u32 = if target.is_empty() {
+        0
+    } else {
+        target.parse().unwrap_or(1000)
+    };
+    (goal, t_num, target.to_string())
+}
