@@ -316,9 +316,17 @@ impl TestimonyIndex {
             for v in &passage.facets.violation {
                 doc.add_text(f.passage_violation, &v.value);
             }
-            let meta = stored::PassageMeta {
-                facets: passage.facets.with_coded_from(&p.facets),
+            let shown = passage.facets.with_coded_from(&p.facets);
+            let earliest = |values: &[crate::ingest::FacetValue]| {
+                values
+                    .iter()
+                    .filter_map(|v| v.value.parse::<u64>().ok())
+                    .min()
             };
+            if let Some(y) = earliest(&shown.year).or_else(|| earliest(&p.facets.year)) {
+                doc.add_u64(f.sort_year, y);
+            }
+            let meta = stored::PassageMeta { facets: shown };
             doc.add_text(
                 f.meta,
                 serde_json::to_string(&meta).map_err(|e| IndexError::Corrupt(e.to_string()))?,
@@ -359,33 +367,59 @@ impl TestimonyIndex {
     /// A testimony's metadata, if it exists.
     pub fn testimony(&self, id: &str) -> Result<Option<StoredTestimony>, IndexError> {
         let searcher = self.searcher();
-        for addr in self.docs_with(&searcher, self.fields.testimony_id, id)? {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            if doc.get_first(self.fields.kind).and_then(|v| v.as_str()) == Some(KIND_TESTIMONY) {
+        match self
+            .docs_of_kind(&searcher, id, KIND_TESTIMONY)?
+            .into_iter()
+            .next()
+        {
+            Some(addr) => {
+                let doc: TantivyDocument = searcher.doc(addr)?;
                 let meta = doc
                     .get_first(self.fields.meta)
                     .and_then(|v| v.as_str())
                     .unwrap_or_default();
                 let t = serde_json::from_str(meta)
                     .map_err(|e| IndexError::Corrupt(format!("testimony meta: {e}")))?;
-                return Ok(Some(t));
+                Ok(Some(t))
             }
+            None => Ok(None),
         }
-        Ok(None)
     }
 
     /// A testimony's passages in paragraph order.
     pub fn passages_of(&self, id: &str) -> Result<Vec<StoredPassage>, IndexError> {
         let searcher = self.searcher();
         let mut out = Vec::new();
-        for addr in self.docs_with(&searcher, self.fields.testimony_id, id)? {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            if doc.get_first(self.fields.kind).and_then(|v| v.as_str()) == Some(KIND_PASSAGE) {
-                out.push(self.passage_from_doc(&doc)?);
-            }
+        for addr in self.docs_of_kind(&searcher, id, KIND_PASSAGE)? {
+            out.push(self.passage_from_doc(&searcher.doc(addr)?)?);
         }
         out.sort_by_key(|p| p.paragraph);
         Ok(out)
+    }
+
+    /// Documents of one testimony of one kind.
+    fn docs_of_kind(
+        &self,
+        searcher: &Searcher,
+        id: &str,
+        kind: &str,
+    ) -> Result<Vec<tantivy::DocAddress>, IndexError> {
+        let term = |field, value: &str| -> Box<dyn tantivy::query::Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let query = tantivy::query::BooleanQuery::intersection(vec![
+            term(self.fields.testimony_id, id),
+            term(self.fields.kind, kind),
+        ]);
+        let mut addrs: Vec<_> = searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        addrs.sort();
+        Ok(addrs)
     }
 
     /// One passage by its id.

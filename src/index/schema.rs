@@ -134,6 +134,7 @@ pub struct Fields {
     pub passage_location: Field,
     pub passage_violation: Field,
     pub meta: Field,
+    pub sort_year: Field,
 }
 
 /// Names of fast fields the search reads by name.
@@ -148,6 +149,7 @@ pub mod names {
     pub const SDG_CODED: &str = "sdg_coded";
     pub const YEAR_CODED: &str = "year_coded";
     pub const ACCESS: &str = "access";
+    pub const SORT_YEAR: &str = "sort_year";
 }
 
 impl Fields {
@@ -193,6 +195,7 @@ impl Fields {
             passage_location: get("passage_location", true)?,
             passage_violation: get("passage_violation", true)?,
             meta: get("meta", true)?,
+            sort_year: get(names::SORT_YEAR, false)?,
         })
     }
 }

@@ -104,6 +104,7 @@ pub struct FacetedSegmentCollector {
     testimony: Option<StrColumn>,
     facets: [Option<StrColumn>; STR_FACETS],
     year: Option<Column<u64>>,
+    sort_year: Option<Column<u64>>,
     filters: [SegmentFilter; STR_FACETS],
     year_range: Option<(u64, u64)>,
     group: Group,
@@ -163,6 +164,7 @@ impl Collector for FacetedCollector {
             testimony,
             facets,
             year,
+            sort_year: ff.column_opt::<u64>(names::SORT_YEAR)?,
             filters,
             year_range: self.filters.years.map(|(a, b)| (a as u64, b as u64)),
             group: self.group,
@@ -278,7 +280,7 @@ impl FacetedSegmentCollector {
     fn key(&self, doc: DocId, score: Score) -> HitKey {
         let primary = match self.sort {
             Sort::Relevance => 0,
-            Sort::Year => match self.year.as_ref().and_then(|c| c.values_for_doc(doc).min()) {
+            Sort::Year => match self.sort_year.as_ref().and_then(|c| c.first(doc)) {
                 Some(y) => -(y as i64),
                 None => i64::MIN,
             },
