@@ -54,7 +54,15 @@ pub async fn search_post(
     let request: SearchRequest = if body.iter().all(u8::is_ascii_whitespace) {
         SearchRequest::default()
     } else {
-        serde_json::from_slice(&body)
+        let value: serde_json::Value = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?;
+        if !value.is_object() {
+            return Err(ApiError::new(
+                "invalid_json",
+                "the body must be a JSON object of search parameters",
+            ));
+        }
+        serde_json::from_value(value)
             .map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?
     };
     Ok(Json(

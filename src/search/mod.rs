@@ -334,9 +334,7 @@ impl SearchEngine {
                 }
             }
             match kind {
-                FacetKind::Sdg => {
-                    list.sort_by(|a, b| sdg_order(&a.value).cmp(&sdg_order(&b.value)))
-                }
+                FacetKind::Sdg => list.sort_by_key(|f| sdg_order(&f.value)),
                 _ => list.sort_by(|a, b| {
                     b.count
                         .cmp(&a.count)
@@ -477,9 +475,7 @@ impl SearchEngine {
                     .push(self.facet_count(FacetKind::Sdg, &v, 0, false));
             }
         }
-        facets
-            .sdg
-            .sort_by(|a, b| sdg_order(&a.value).cmp(&sdg_order(&b.value)));
+        facets.sdg.sort_by_key(|f| sdg_order(&f.value));
         Ok(facets)
     }
 }

@@ -80,26 +80,24 @@ pub(crate) fn place_keys(name: &str) -> Vec<String> {
     let mut tokens: Vec<String> = concept_tokens(name).into_iter().map(|t| t.text).collect();
     let full: String = tokens.concat();
     let mut keys = vec![full];
-    loop {
-        let Some(last) = tokens.last() else { break };
-        if tokens.len() > 1
-            && (LATIN_SUFFIXES.contains(&last.as_str()) || HANGUL_SUFFIXES.contains(&last.as_str()))
-        {
-            tokens.pop();
-            continue;
-        }
+    // Whole trailing words first ("Musan County" → musan), then a suffix glued to the last
+    // Hangul word (회령시 → 회령).
+    while tokens.len() > 1
+        && tokens.last().is_some_and(|last| {
+            LATIN_SUFFIXES.contains(&last.as_str()) || HANGUL_SUFFIXES.contains(&last.as_str())
+        })
+    {
+        tokens.pop();
+    }
+    if let Some(last) = tokens.last_mut() {
         if last.chars().all(is_hangul_syllable) {
             if let Some(s) = HANGUL_SUFFIXES
                 .iter()
                 .find(|s| last.ends_with(*s) && last.chars().count() >= s.chars().count() + 2)
             {
-                let cut = last.len() - s.len();
-                let stripped = last[..cut].to_string();
-                tokens.pop();
-                tokens.push(stripped);
+                last.truncate(last.len() - s.len());
             }
         }
-        break;
     }
     let stripped = tokens.concat();
     if !stripped.is_empty() && stripped != keys[0] {
