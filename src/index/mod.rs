@@ -62,6 +62,19 @@ impl std::fmt::Debug for TestimonyIndex {
     }
 }
 
+/// Every live document matching a query, in index order.
+fn sorted_docs(
+    searcher: &Searcher,
+    query: &dyn tantivy::query::Query,
+) -> Result<Vec<tantivy::DocAddress>, IndexError> {
+    let mut addrs: Vec<_> = searcher
+        .search(query, &DocSetCollector)?
+        .into_iter()
+        .collect();
+    addrs.sort();
+    Ok(addrs)
+}
+
 fn same_schema(a: &Schema, b: &Schema) -> bool {
     serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
 }
@@ -414,12 +427,7 @@ impl TestimonyIndex {
             term(self.fields.testimony_id, id),
             term(self.fields.kind, kind),
         ]);
-        let mut addrs: Vec<_> = searcher
-            .search(&query, &DocSetCollector)?
-            .into_iter()
-            .collect();
-        addrs.sort();
-        Ok(addrs)
+        sorted_docs(searcher, &query)
     }
 
     /// One passage by its id.
@@ -445,12 +453,7 @@ impl TestimonyIndex {
             Term::from_field_text(field, value),
             IndexRecordOption::Basic,
         );
-        let mut addrs: Vec<_> = searcher
-            .search(&query, &DocSetCollector)?
-            .into_iter()
-            .collect();
-        addrs.sort();
-        Ok(addrs)
+        sorted_docs(searcher, &query)
     }
 
     /// Number of testimonies in the index.

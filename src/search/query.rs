@@ -9,7 +9,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
@@ -245,27 +247,26 @@ pub fn plan(
             if let Some(q) = text_clause(&mut a, fields, lang, literal, 1.0, &mut seen) {
                 should.push((Occur::Should, q));
             }
-            for name in concept_names(taxonomy, kind, id) {
-                if let Some(q) =
-                    text_clause(&mut a, fields, lang, &name, EXPANSION_WEIGHT, &mut seen)
-                {
-                    should.push((Occur::Should, q));
-                }
-            }
+            // The other names compete: only the best-matching one adds to the score, so a
+            // concept with many synonyms does not outweigh the words typed.
+            let mut others: Vec<Box<dyn Query>> = concept_names(taxonomy, kind, id)
+                .iter()
+                .filter_map(|name| {
+                    text_clause(&mut a, fields, lang, name, EXPANSION_WEIGHT, &mut seen)
+                })
+                .collect();
             let tagged = match kind {
                 FacetKind::Location => fields.passage_location,
                 _ => fields.passage_violation,
             };
-            should.push((
-                Occur::Should,
-                boosted(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(tagged, id),
-                        IndexRecordOption::Basic,
-                    )),
-                    EXPANSION_WEIGHT,
-                ),
+            others.push(boosted(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(tagged, id),
+                    IndexRecordOption::Basic,
+                )),
+                EXPANSION_WEIGHT,
             ));
+            should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(others))));
             if !expansions.iter().any(|e: &Expansion| &e.id == id) {
                 let labels = taxonomy.labels(kind, id);
                 expansions.push(Expansion {

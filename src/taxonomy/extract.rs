@@ -94,14 +94,7 @@ impl Taxonomy {
                     continue;
                 }
                 let (from, to) = (tokens[i].from, tokens[i + n - 1].to);
-                let places: Vec<&str> = refs
-                    .iter()
-                    .filter_map(|r| match r {
-                        ConceptRef::Place(p) => Some(self.place_at(*p).id.as_str()),
-                        ConceptRef::Violation(_) => None,
-                    })
-                    .collect();
-                if let Resolution::Resolved(id) = super::resolve::pick_place(places) {
+                if let Resolution::Resolved(id) = super::resolve::pick_place(self.place_ids(refs)) {
                     push_unique(&mut out.places, Mention { id, from, to });
                 }
                 for r in refs {
@@ -144,6 +137,16 @@ impl Taxonomy {
 }
 
 impl Taxonomy {
+    /// The ids of the places among dictionary entries.
+    fn place_ids(&self, refs: &[ConceptRef]) -> Vec<&str> {
+        refs.iter()
+            .filter_map(|r| match r {
+                ConceptRef::Place(p) => Some(self.place_at(*p).id.as_str()),
+                ConceptRef::Violation(_) => None,
+            })
+            .collect()
+    }
+
     /// A known place name at the start of a Hangul word, followed by a place noun: 청진역 → 청진.
     /// Returns the place id and the byte length of the name.
     fn place_prefix(&self, word: &str) -> Option<(String, usize)> {
@@ -157,16 +160,9 @@ impl Taxonomy {
             if name.chars().count() < 2 {
                 continue;
             }
-            let places: Vec<&str> = self
-                .names()
-                .lookup(name)
-                .iter()
-                .filter_map(|r| match r {
-                    ConceptRef::Place(p) => Some(self.place_at(*p).id.as_str()),
-                    ConceptRef::Violation(_) => None,
-                })
-                .collect();
-            if let Resolution::Resolved(id) = super::resolve::pick_place(places) {
+            if let Resolution::Resolved(id) =
+                super::resolve::pick_place(self.place_ids(self.names().lookup(name)))
+            {
                 return Some((id, name.len()));
             }
         }
