@@ -34,6 +34,7 @@ struct ConfigFile {
     writer_memory_mb: Option<usize>,
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
+    admin_key: Option<String>,
 }
 
 /// The validated configuration.
@@ -50,6 +51,8 @@ pub struct Config {
     pub writer_memory: usize,
     pub request_timeout_secs: u64,
     pub max_body_bytes: usize,
+    /// Bearer key for ingest and delete over HTTP; those endpoints are off without one.
+    pub admin_key: Option<String>,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             writer_memory: crate::index::DEFAULT_WRITER_MEMORY,
             request_timeout_secs: 30,
             max_body_bytes: 16 * 1024 * 1024,
+            admin_key: None,
         }
     }
 }
@@ -81,7 +85,7 @@ fn key_err(key: &str, message: impl Into<String>) -> ConfigError {
 
 impl Config {
     /// Reads the file (if given), then the environment (`TESTIMONY_INDEX`, `TESTIMONY_ADDR`,
-    /// `TESTIMONY_DEFAULT_ACCESS`, `TESTIMONY_SCHEMA_DIR`, `TESTIMONY_SAMPLE_DIR`).
+    /// `TESTIMONY_DEFAULT_ACCESS`, `TESTIMONY_SCHEMA_DIR`, `TESTIMONY_SAMPLE_DIR`, `TESTIMONY_ADMIN_KEY`).
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         Self::load_with_env(file, |k| std::env::var(k).ok())
     }
@@ -170,6 +174,15 @@ impl Config {
                 return Err(key_err("max_body_bytes", "must be from 1 KiB to 1 GiB"));
             }
             c.max_body_bytes = b;
+        }
+        if let Some(k) = env("TESTIMONY_ADMIN_KEY")
+            .filter(|s| !s.is_empty())
+            .or(parsed.admin_key)
+        {
+            if k.chars().count() < 16 {
+                return Err(key_err("admin_key", "must have at least 16 characters"));
+            }
+            c.admin_key = Some(k);
         }
         Ok(c)
     }

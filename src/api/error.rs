@@ -14,6 +14,8 @@ use crate::search::SearchError;
 pub struct ApiError {
     pub code: &'static str,
     pub message: String,
+    /// Structured detail for the client (an ingest report), when there is one.
+    pub details: Option<serde_json::Value>,
 }
 
 /// Each error code and its HTTP status.
@@ -26,9 +28,13 @@ pub const STATUS_OF_CODE: &[(&str, u16)] = &[
     ("page_too_deep", 400),
     ("invalid_json", 400),
     ("invalid_path", 400),
+    ("invalid_records", 400),
+    ("unauthorized", 401),
+    ("forbidden", 403),
     ("not_found", 404),
     ("method_not_allowed", 405),
     ("timeout", 408),
+    ("index_busy", 409),
     ("payload_too_large", 413),
     ("unsupported_media_type", 415),
     ("too_many_requests", 429),
@@ -41,7 +47,13 @@ impl ApiError {
         ApiError {
             code,
             message: message.into(),
+            details: None,
         }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> ApiError {
+        self.details = Some(details);
+        self
     }
 
     pub fn status(&self) -> StatusCode {
@@ -80,6 +92,8 @@ struct Body<'a> {
 struct Inner<'a> {
     code: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<&'a serde_json::Value>,
 }
 
 impl IntoResponse for ApiError {
@@ -94,6 +108,7 @@ impl IntoResponse for ApiError {
                 error: Inner {
                     code: self.code,
                     message: &self.message,
+                    details: self.details.as_ref(),
                 },
             }),
         )

@@ -2,6 +2,7 @@
 //! and metrics, and start-up (open the index, or build the demo index from the sample corpus).
 //! Handlers only translate between HTTP and the search and index layers.
 
+mod admin;
 pub mod error;
 mod metrics;
 mod page;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub engine: SearchEngine,
     pub config: Config,
     pub metrics: metrics::Metrics,
+    /// One index writer at a time within this process.
+    pub write_lock: std::sync::Mutex<()>,
 }
 
 /// Why the service could not start.
@@ -78,14 +81,7 @@ impl AppState {
         }
         crate::analysis::language::warm_up();
         let engine = SearchEngine::new(index, taxonomy);
-        Ok((
-            Arc::new(AppState {
-                engine,
-                config,
-                metrics: metrics::Metrics::default(),
-            }),
-            report,
-        ))
+        Ok((AppState::with_engine(engine, config), report))
     }
 
     /// State over an index that is already open (tests, embedding).
@@ -94,6 +90,7 @@ impl AppState {
             engine,
             config,
             metrics: metrics::Metrics::default(),
+            write_lock: std::sync::Mutex::new(()),
         })
     }
 }
@@ -152,11 +149,17 @@ pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/search", get(routes::search_get).post(routes::search_post))
         .route("/facets", get(routes::facets))
-        .route("/testimonies/{id}", get(routes::testimony))
+        .route(
+            "/testimonies/{id}",
+            get(routes::testimony).delete(admin::delete),
+        )
         .route("/passages/{id}", get(routes::passage))
         .layer(DefaultBodyLimit::max(64 * 1024));
+    let ingest = Router::new()
+        .route("/testimonies", axum::routing::post(admin::ingest))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes));
     Router::new()
-        .nest("/api", api)
+        .nest("/api", api.merge(ingest))
         .route("/", get(page::index))
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))

@@ -1,0 +1,181 @@
+//! Ingest and delete over HTTP, for holders of the admin key. Off unless a key is configured.
+//! (Roles, hashed keys and an audit log come with the security work.)
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::Json;
+use serde::Serialize;
+
+use crate::index::IndexError;
+use crate::ingest::{self, IngestReport, Origin, RawRecord};
+
+use super::error::ApiError;
+use super::AppState;
+
+/// Compares without stopping at the first differing byte.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(key) = &state.config.admin_key else {
+        return Err(ApiError::new(
+            "forbidden",
+            "ingest and delete over HTTP are off: no admin key is configured",
+        ));
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| {
+            ApiError::new(
+                "unauthorized",
+                "an admin key is required (Authorization: Bearer …)",
+            )
+        })?;
+    if !same_secret(given.trim().as_bytes(), key.as_bytes()) {
+        tracing::warn!(target: "audit", "rejected admin request with a wrong key");
+        return Err(ApiError::new("unauthorized", "the admin key is not valid"));
+    }
+    Ok(())
+}
+
+fn index_error(e: IndexError) -> ApiError {
+    match e {
+        IndexError::Locked { .. } => ApiError::new("index_busy", e.to_string()),
+        other => {
+            tracing::error!(error = %other, "index write failed");
+            ApiError::new(
+                "internal",
+                "the index could not be written; nothing of this batch was committed",
+            )
+        }
+    }
+}
+
+/// Records of a request body: one JSON object, a JSON array of objects, or JSON Lines.
+fn records(body: &[u8]) -> Vec<RawRecord> {
+    const SOURCE: &str = "request body";
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let origin = Origin {
+            file: SOURCE.into(),
+            line: 1,
+        };
+        return match value {
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .map(|v| RawRecord {
+                    origin: origin.clone(),
+                    value: Ok(v),
+                })
+                .collect(),
+            v => vec![RawRecord {
+                origin,
+                value: Ok(v),
+            }],
+        };
+    }
+    ingest::source::read_jsonl(body, SOURCE).unwrap_or_default()
+}
+
+pub async fn ingest(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<IngestReport>, ApiError> {
+    require_admin(&state, &headers)?;
+    let body = body.map_err(|e| ApiError::from_status(e.status()))?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new("invalid_records", "the body holds no record"));
+    }
+    let report = tokio::task::spawn_blocking(move || {
+        let records = records(&body);
+        let batch = ingest::prepare_batch(
+            records,
+            state.engine.taxonomy(),
+            IngestReport::default(),
+            &mut |_, _| {},
+        );
+        let _writing = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        state.engine.index().write_batch(
+            batch,
+            state.config.default_access,
+            state.config.writer_memory,
+        )
+    })
+    .await
+    .map_err(|_| ApiError::new("internal", "the ingest could not be completed"))?
+    .map_err(index_error)?;
+    tracing::info!(target: "audit", added = report.added, replaced = report.replaced, rejected = report.rejected.len(), "ingest over HTTP");
+    if report.accepted() == 0 {
+        let details = serde_json::to_value(&report).unwrap_or_default();
+        return Err(ApiError::new(
+            "invalid_records",
+            format!(
+                "no record could be ingested ({} rejected)",
+                report.rejected.len()
+            ),
+        )
+        .with_details(details));
+    }
+    Ok(Json(report))
+}
+
+#[derive(Serialize)]
+pub struct Deleted {
+    deleted: String,
+}
+
+pub async fn delete(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<Deleted>, ApiError> {
+    require_admin(&state, &headers)?;
+    let Path(id) = id.map_err(|e| ApiError::new("invalid_path", e.body_text()))?;
+    let target = id.clone();
+    let deleted = tokio::task::spawn_blocking(move || {
+        let _writing = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
+        state
+            .engine
+            .index()
+            .delete(&[target], state.config.writer_memory)
+    })
+    .await
+    .map_err(|_| ApiError::new("internal", "the delete could not be completed"))?
+    .map_err(index_error)?;
+    if deleted.is_empty() {
+        return Err(ApiError::new(
+            "not_found",
+            format!("testimony {id:?} not found"),
+        ));
+    }
+    tracing::info!(target: "audit", id = %id, "testimony deleted over HTTP");
+    Ok(Json(Deleted { deleted: id }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"abcd"));
+    }
+
+    #[test]
+    fn bodies_of_one_record_an_array_or_lines() {
+        assert_eq!(records(br#"{"id":"a","transcript":"x"}"#).len(), 1);
+        assert_eq!(records(br#"[{"id":"a"},{"id":"b"}]"#).len(), 2);
+        let lines = records(b"{\"id\":\"a\"}\n{\"id\":\"b\"}\nnot json\n");
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[2].origin.line, 3);
+    }
+}
