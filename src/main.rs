@@ -17,7 +17,8 @@ use testimony_search::taxonomy::Taxonomy;
 #[command(
     name = "testimony-search",
     version,
-    about = "Search anonymized human-rights testimony in Korean and English"
+    about = "Search anonymized human-rights testimony in Korean and English",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     /// Configuration file (TOML).
@@ -25,6 +26,9 @@ struct Cli {
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
+    /// With no subcommand: serve, with these flags.
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
 #[derive(Subcommand)]
@@ -176,7 +180,7 @@ fn progress() -> (Option<indicatif::ProgressBar>, impl FnMut(usize, usize)) {
 
 fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
         Command::Serve(args) => {
             init_logging("info,tantivy=warn");
             let mut c = config(cli.config.as_ref(), &args.index)?;

@@ -228,6 +228,7 @@ pub fn plan(
         .collect();
     let mut groups: Vec<Box<dyn Query>> = Vec::new();
     let mut expansions = Vec::new();
+    let mut typed: HashSet<String> = HashSet::new();
     let mut i = 0;
     while i < words.len() {
         let (start, word) = words[i];
@@ -242,6 +243,9 @@ pub fn plan(
                 i += 1;
             }
             let literal = &text[from.min(start)..to];
+            if !typed.insert(literal.to_lowercase()) {
+                continue;
+            }
             let mut seen = HashSet::new();
             let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
             if let Some(q) = text_clause(&mut a, fields, lang, literal, 1.0, &mut seen) {
@@ -280,11 +284,15 @@ pub fn plan(
             groups.push(Box::new(BooleanQuery::new(should)));
             continue;
         }
+        i += 1;
+        // A word typed twice is one requirement, not two.
+        if !typed.insert(word.to_lowercase()) {
+            continue;
+        }
         let mut seen = HashSet::new();
         if let Some(q) = text_clause(&mut a, fields, lang, word, 1.0, &mut seen) {
             groups.push(q);
         }
-        i += 1;
     }
     if groups.is_empty() {
         return None;
