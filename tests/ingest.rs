@@ -74,6 +74,12 @@ async fn bad_records_are_reported_while_the_rest_are_ingested() {
     );
     assert_eq!(search(index.clone(), "얼룩말무늬").await["total"], 1);
     assert_eq!(search(index.clone(), "카멜레온").await["total"], 1);
+    // Unresolved labels stay searchable as text (with the testimony's first passage).
+    let by_label = search(index.clone(), "Nowhere Town").await;
+    assert_eq!(
+        by_label["hits"][0]["passage_id"], "FX-GOOD-2#1",
+        "{by_label}"
+    );
 }
 
 #[tokio::test]

@@ -163,16 +163,21 @@ impl Tokenizer for KoreanStemTokenizer {
                     let end = byte_end_of_syllables(seg, w.stem_syllables);
                     tokens.push(token(w.stem, seg.start, end, position));
                 }
-                _ => tokens.push(token(
-                    fold_word(seg.text),
-                    seg.start,
-                    seg.start + seg.text.len(),
-                    position,
-                )),
+                _ => {
+                    if let Some(t) = folded_token(seg, position) {
+                        tokens.push(t);
+                    }
+                }
             }
         }
         VecTokenStream::new(tokens)
     }
+}
+
+/// A run as a folded token; None when folding leaves nothing (a lone combining mark).
+fn folded_token(seg: Segment<'_>, position: usize) -> Option<Token> {
+    let folded = fold_word(seg.text);
+    (!folded.is_empty()).then(|| token(folded, seg.start, seg.start + seg.text.len(), position))
 }
 
 /// True when segment `i` continues the word of a non-Hangul run (Hoeryŏng|에서, 2008|년).
@@ -263,13 +268,9 @@ impl Tokenizer for EnglishWordTokenizer {
         let mut tokens = Vec::new();
         for seg in segments(text) {
             if matches!(seg.script, Script::Latin | Script::Digit | Script::Other) {
-                let position = tokens.len();
-                tokens.push(token(
-                    fold_word(seg.text),
-                    seg.start,
-                    seg.start + seg.text.len(),
-                    position,
-                ));
+                if let Some(t) = folded_token(seg, tokens.len()) {
+                    tokens.push(t);
+                }
             }
         }
         VecTokenStream::new(tokens)
@@ -439,5 +440,62 @@ mod concept_tests {
             concept_key("Public Execution")
         );
         assert_eq!(concept_key("정치범 수용소에"), "정치범수용소");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text mixing Hangul, Latin with breves and apostrophes, digits, jamo, punctuation and spaces.
+    fn mixed_text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                "[가-힣]{1,6}",
+                "[a-zA-ZŏŭŎŬéÉ']{1,8}",
+                "[0-9]{1,4}",
+                "[ㄱ-ㅎㅏ-ㅣ]{1,2}",
+                "[ .,!?\"()\\-…·\n]{1,3}",
+                "\\PC{1,3}",
+            ],
+            0..30,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn tokens_are_non_empty_with_offsets_on_char_boundaries(text in mixed_text()) {
+            for name in [KO_STEM, KO_BIGRAM, EN_STEM] {
+                let mut a = analyzer(name).unwrap();
+                let mut last_position = None;
+                for t in analyze(&mut a, &text) {
+                    prop_assert!(!t.text.is_empty(), "{name}: empty token in {text:?}");
+                    prop_assert!(t.from < t.to && t.to <= text.len(), "{name}: {t:?} in {text:?}");
+                    prop_assert!(text.is_char_boundary(t.from) && text.is_char_boundary(t.to));
+                    prop_assert!(last_position.is_none_or(|p| t.position > p), "{name}: positions must grow");
+                    last_position = Some(t.position);
+                }
+            }
+        }
+
+        #[test]
+        fn stems_are_never_longer_than_their_word(word in "[가-힣]{1,10}") {
+            let w = korean::analyze_word(&word);
+            prop_assert!(w.stem.chars().count() <= word.chars().count());
+            prop_assert!(w.stem_syllables <= word.chars().count());
+            prop_assert!(w.bigram_form.chars().count() <= word.chars().count());
+        }
+
+        #[test]
+        fn spacing_does_not_change_the_bigrams_of_a_compound(a in "[가-힣]{2,4}", b in "[가-힣]{2,4}") {
+            // Particles aside, 정치범 수용소 and 정치범수용소 meet in the bigram field.
+            let mut an = analyzer(KO_BIGRAM).unwrap();
+            let spaced: Vec<String> = analyze(&mut an, &format!("{a} {b}")).into_iter().map(|t| t.text).collect();
+            let joined: Vec<String> = analyze(&mut an, &format!("{a}{b}")).into_iter().map(|t| t.text).collect();
+            let covered = joined.iter().filter(|t| spaced.contains(t)).count();
+            prop_assert!(covered * 2 >= joined.len(), "{a} {b}: {spaced:?} vs {joined:?}");
+        }
     }
 }

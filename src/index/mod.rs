@@ -62,6 +62,17 @@ impl std::fmt::Debug for TestimonyIndex {
     }
 }
 
+/// The title and the event labels of a record, as text to index.
+fn record_labels(p: &PreparedTestimony) -> String {
+    let t = &p.testimony;
+    let mut parts: Vec<&str> = t.title.iter().map(String::as_str).collect();
+    for e in &t.events {
+        parts.extend(e.violation.as_deref());
+        parts.extend(e.location.as_deref());
+    }
+    parts.join("\n")
+}
+
 /// Every live document matching a query, in index order.
 fn sorted_docs(
     searcher: &Searcher,
@@ -319,15 +330,42 @@ impl TestimonyIndex {
             doc.add_text(f.text, &passage.text);
             doc.add_text(f.citation, p.citation(passage.n));
             doc.add_text(f.access, access.code());
-            doc.add_text(f.body_ko, &passage.text);
-            doc.add_text(f.body_bigram, &passage.text);
-            doc.add_text(f.body_en, &passage.text);
+            // The first passage also carries the testimony's title and event labels (resolved or
+            // not, they stay searchable as text) and its coded places and violations.
+            let first = passage.n == 1;
+            let analysed = if first {
+                format!("{}\n{}", passage.text, record_labels(p))
+            } else {
+                passage.text.clone()
+            };
+            doc.add_text(f.body_ko, &analysed);
+            doc.add_text(f.body_bigram, &analysed);
+            doc.add_text(f.body_en, &analysed);
             self.add_facets(&mut doc, p);
-            for v in &passage.facets.location {
-                doc.add_text(f.passage_location, &v.value);
+            let coded = |values: &[crate::ingest::FacetValue]| -> Vec<String> {
+                values
+                    .iter()
+                    .filter(|v| first && v.provenance == Provenance::Coded)
+                    .map(|v| v.value.clone())
+                    .collect()
+            };
+            for v in passage
+                .facets
+                .location
+                .iter()
+                .map(|v| v.value.clone())
+                .chain(coded(&p.facets.location))
+            {
+                doc.add_text(f.passage_location, &v);
             }
-            for v in &passage.facets.violation {
-                doc.add_text(f.passage_violation, &v.value);
+            for v in passage
+                .facets
+                .violation
+                .iter()
+                .map(|v| v.value.clone())
+                .chain(coded(&p.facets.violation))
+            {
+                doc.add_text(f.passage_violation, &v);
             }
             let shown = passage.facets.with_coded_from(&p.facets);
             let earliest = |values: &[crate::ingest::FacetValue]| {
