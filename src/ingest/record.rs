@@ -174,7 +174,11 @@ fn opt_string(map: &Map<String, Value>, key: &str, path: &str) -> Result<Option<
 fn opt_year(map: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u16>, String> {
     let year = match map.get(key) {
         None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::Number(n)) => n.as_u64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e6)
+                .map(|f| f as u64)
+        }),
         Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
         Some(_) => None,
     };
@@ -244,6 +248,9 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
             "transcript is larger than {} MiB",
             MAX_TRANSCRIPT_BYTES / (1024 * 1024)
         )));
+    }
+    if super::passage::split_paragraphs(&transcript).is_empty() {
+        return Err(fail("transcript has no text besides speaker labels".into()));
     }
 
     let language = match opt_string(&map, "language", "").map_err(fail)? {
@@ -434,6 +441,22 @@ mod tests {
                 gender: Some("female".into()),
                 ..Default::default()
             }
+        );
+    }
+
+    #[test]
+    fn a_transcript_of_labels_only_is_rejected() {
+        assert!(reason(json!({"id": "A", "transcript": "Q:\n\nA:"})).contains("no text"));
+    }
+
+    #[test]
+    fn whole_float_years_are_years() {
+        let v =
+            validate(json!({"id": "A", "transcript": "x", "events": [{"year": 2008.0}]})).unwrap();
+        assert_eq!(v.testimony.events[0].year, Some(2008));
+        assert!(
+            reason(json!({"id": "A", "transcript": "x", "events": [{"year": 2008.5}]}))
+                .contains("integer year")
         );
     }
 
