@@ -32,22 +32,16 @@ fn passages(lang: &str) -> Vec<String> {
 
 fn analyzers(c: &mut Criterion) {
     let mut group = c.benchmark_group("analyze");
-    for (lang, names) in [
-        ("ko", [tokenizers::KO_STEM, tokenizers::KO_BIGRAM]),
-        ("en", [tokenizers::EN_STEM, tokenizers::KO_STEM]),
-    ] {
+    for (lang, names) in
+        [("ko", [tokenizers::KO_STEM, tokenizers::KO_BIGRAM]), ("en", [tokenizers::EN_STEM, tokenizers::KO_STEM])]
+    {
         let texts = passages(lang);
         let bytes: usize = texts.iter().map(String::len).sum();
         group.throughput(Throughput::Bytes(bytes as u64));
         for name in names {
             let mut a = analyzer(name).unwrap();
             group.bench_with_input(BenchmarkId::new(name, lang), &texts, |b, texts| {
-                b.iter(|| {
-                    texts
-                        .iter()
-                        .map(|t| analyze(&mut a, t).len())
-                        .sum::<usize>()
-                })
+                b.iter(|| texts.iter().map(|t| analyze(&mut a, t).len()).sum::<usize>())
             });
         }
     }
@@ -55,20 +49,10 @@ fn analyzers(c: &mut Criterion) {
 }
 
 fn detection(c: &mut Criterion) {
-    let texts = passages("ko")
-        .into_iter()
-        .chain(passages("en"))
-        .collect::<Vec<_>>();
+    let texts = passages("ko").into_iter().chain(passages("en")).collect::<Vec<_>>();
     let mut group = c.benchmark_group("detect");
     group.throughput(Throughput::Elements(texts.len() as u64));
-    group.bench_function("passage", |b| {
-        b.iter(|| {
-            texts
-                .iter()
-                .filter(|t| detect(t, None).lang.is_some())
-                .count()
-        })
-    });
+    group.bench_function("passage", |b| b.iter(|| texts.iter().filter(|t| detect(t, None).lang.is_some()).count()));
     group.finish();
 }
 
@@ -77,11 +61,7 @@ fn prepare(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.sample_size(10);
     group.bench_function("prepare_sample_corpus", |b| {
-        b.iter(|| {
-            ingest::collect(&[sample()], &taxonomy, &mut |_, _| {})
-                .testimonies
-                .len()
-        })
+        b.iter(|| ingest::collect(&[sample()], &taxonomy, &mut |_, _| {}).testimonies.len())
     });
     group.finish();
 }
@@ -103,48 +83,18 @@ fn queries(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("search");
     for (name, request) in [
-        (
-            "term_ko",
-            SearchRequest {
-                q: Some("수용소".into()),
-                ..Default::default()
-            },
-        ),
-        (
-            "term_en",
-            SearchRequest {
-                q: Some("execution".into()),
-                ..Default::default()
-            },
-        ),
-        (
-            "three_terms",
-            SearchRequest {
-                q: Some("보위부 예심 구타".into()),
-                ..Default::default()
-            },
-        ),
-        (
-            "place_expansion",
-            SearchRequest {
-                q: Some("Hoeryeong".into()),
-                ..Default::default()
-            },
-        ),
+        ("term_ko", SearchRequest { q: Some("수용소".into()), ..Default::default() }),
+        ("term_en", SearchRequest { q: Some("execution".into()), ..Default::default() }),
+        ("three_terms", SearchRequest { q: Some("보위부 예심 구타".into()), ..Default::default() }),
+        ("place_expansion", SearchRequest { q: Some("Hoeryeong".into()), ..Default::default() }),
         ("term_4_filters", filtered("수용소")),
         ("browse_all_facets", SearchRequest::default()),
         (
             "group_testimony",
-            SearchRequest {
-                q: Some("수용소".into()),
-                group: Some("testimony".into()),
-                ..Default::default()
-            },
+            SearchRequest { q: Some("수용소".into()), group: Some("testimony".into()), ..Default::default() },
         ),
     ] {
-        group.bench_function(name, |b| {
-            b.iter(|| black_box(engine.search(request.clone()).unwrap().total))
-        });
+        group.bench_function(name, |b| b.iter(|| black_box(engine.search(request.clone()).unwrap().total)));
     }
     group.finish();
 }

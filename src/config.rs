@@ -77,10 +77,7 @@ pub fn default_sample_dir() -> PathBuf {
 }
 
 fn key_err(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError::Key {
-        key: key.to_string(),
-        message: message.into(),
-    }
+    ConfigError::Key { key: key.to_string(), message: message.into() }
 }
 
 impl Config {
@@ -91,21 +88,14 @@ impl Config {
     }
 
     /// As [`Config::load`], with the environment given as a function (tests).
-    pub fn load_with_env(
-        file: Option<&Path>,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Config, ConfigError> {
+    pub fn load_with_env(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let parsed: ConfigFile = match file {
             None => ConfigFile::default(),
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-                toml::from_str(&text).map_err(|e| ConfigError::File {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| ConfigError::File { path: path.display().to_string(), message: e.to_string() })?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::File { path: path.display().to_string(), message: e.to_string() })?
             }
         };
         let mut c = Config::default();
@@ -115,45 +105,23 @@ impl Config {
         if let Some(a) = env("TESTIMONY_INDEX").filter(|s| !s.is_empty()) {
             c.index_dir = PathBuf::from(a);
         }
-        let addr = env("TESTIMONY_ADDR")
-            .filter(|s| !s.is_empty())
-            .or(parsed.addr);
+        let addr = env("TESTIMONY_ADDR").filter(|s| !s.is_empty()).or(parsed.addr);
         if let Some(a) = addr {
-            c.addr = a.parse().map_err(|_| {
-                key_err(
-                    "addr",
-                    format!("{a:?} is not HOST:PORT (e.g. 127.0.0.1:8080)"),
-                )
-            })?;
+            c.addr = a.parse().map_err(|_| key_err("addr", format!("{a:?} is not HOST:PORT (e.g. 127.0.0.1:8080)")))?;
         }
-        let access = env("TESTIMONY_DEFAULT_ACCESS")
-            .filter(|s| !s.is_empty())
-            .or(parsed.default_access);
+        let access = env("TESTIMONY_DEFAULT_ACCESS").filter(|s| !s.is_empty()).or(parsed.default_access);
         if let Some(a) = access {
-            c.default_access = Access::parse(&a).ok_or_else(|| {
-                key_err(
-                    "default_access",
-                    format!("must be public or restricted, got {a:?}"),
-                )
-            })?;
+            c.default_access = Access::parse(&a)
+                .ok_or_else(|| key_err("default_access", format!("must be public or restricted, got {a:?}")))?;
         }
-        if let Some(d) = env("TESTIMONY_SCHEMA_DIR")
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-            .or(parsed.schema_dir)
+        if let Some(d) = env("TESTIMONY_SCHEMA_DIR").filter(|s| !s.is_empty()).map(PathBuf::from).or(parsed.schema_dir)
         {
             if !d.is_dir() {
-                return Err(key_err(
-                    "schema_dir",
-                    format!("{} is not a folder", d.display()),
-                ));
+                return Err(key_err("schema_dir", format!("{} is not a folder", d.display())));
             }
             c.schema = SchemaSource::Dir(d);
         }
-        if let Some(d) = env("TESTIMONY_SAMPLE_DIR")
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
-            .or(parsed.sample_dir)
+        if let Some(d) = env("TESTIMONY_SAMPLE_DIR").filter(|s| !s.is_empty()).map(PathBuf::from).or(parsed.sample_dir)
         {
             c.sample_dir = d;
         }
@@ -175,10 +143,7 @@ impl Config {
             }
             c.max_body_bytes = b;
         }
-        if let Some(k) = env("TESTIMONY_ADMIN_KEY")
-            .filter(|s| !s.is_empty())
-            .or(parsed.admin_key)
-        {
+        if let Some(k) = env("TESTIMONY_ADMIN_KEY").filter(|s| !s.is_empty()).or(parsed.admin_key) {
             if k.chars().count() < 16 {
                 return Err(key_err("admin_key", "must have at least 16 characters"));
             }
@@ -197,17 +162,13 @@ mod tests {
         let c = Config::load_with_env(None, |_| None).unwrap();
         assert_eq!(c.addr.to_string(), DEFAULT_ADDR);
         assert_eq!(c.default_access, Access::Restricted);
-        let c = Config::load_with_env(None, |k| {
-            (k == "TESTIMONY_ADDR").then(|| "0.0.0.0:9000".into())
-        })
-        .unwrap();
+        let c = Config::load_with_env(None, |k| (k == "TESTIMONY_ADDR").then(|| "0.0.0.0:9000".into())).unwrap();
         assert_eq!(c.addr.port(), 9000);
     }
 
     #[test]
     fn wrong_values_name_the_key() {
-        let e = Config::load_with_env(None, |k| (k == "TESTIMONY_ADDR").then(|| "nowhere".into()))
-            .unwrap_err();
+        let e = Config::load_with_env(None, |k| (k == "TESTIMONY_ADDR").then(|| "nowhere".into())).unwrap_err();
         assert!(e.to_string().contains("addr"), "{e}");
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("c.toml");

@@ -135,18 +135,11 @@ fn config(cli_config: Option<&PathBuf>, index: &IndexArg) -> anyhow::Result<Conf
 fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 fn print_report(report: &IngestReport, json: bool) -> anyhow::Result<()> {
-    let text = if json {
-        serde_json::to_string_pretty(report)? + "\n"
-    } else {
-        report.to_string()
-    };
+    let text = if json { serde_json::to_string_pretty(report)? + "\n" } else { report.to_string() };
     out(&text)
 }
 
@@ -185,18 +178,11 @@ fn run() -> anyhow::Result<ExitCode> {
             init_logging("info,tantivy=warn");
             let mut c = config(cli.config.as_ref(), &args.index)?;
             if let Some(a) = args.addr {
-                c.addr = a
-                    .parse()
-                    .with_context(|| format!("--addr {a:?} is not HOST:PORT"))?;
+                c.addr = a.parse().with_context(|| format!("--addr {a:?} is not HOST:PORT"))?;
             }
             let (state, demo) = AppState::open(c)?;
             if let Some(r) = demo {
-                tracing::info!(
-                    added = r.added,
-                    rejected = r.rejected.len(),
-                    passages = r.passages,
-                    "demo index built"
-                );
+                tracing::info!(added = r.added, rejected = r.rejected.len(), passages = r.passages, "demo index built");
             }
             let runtime = tokio::runtime::Runtime::new()?;
             runtime.block_on(api::serve(state))?;
@@ -214,11 +200,7 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             let report = index.write_batch(batch, c.default_access, c.writer_memory)?;
             print_report(&report, args.json)?;
-            Ok(if report.accepted() == 0 {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if report.accepted() == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Check(args) => {
             init_logging("warn");
@@ -232,24 +214,16 @@ fn run() -> anyhow::Result<ExitCode> {
             let mut report = batch.report;
             report.added = batch.testimonies.len();
             print_report(&report, args.json)?;
-            Ok(if report.rejected.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            })
+            Ok(if report.rejected.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Search(args) => {
             init_logging("warn");
             let c = config(cli.config.as_ref(), &args.index)?;
             if !TestimonyIndex::exists(&c.index_dir) {
-                anyhow::bail!(
-                    "no index at {}; ingest first or run serve once",
-                    c.index_dir.display()
-                );
+                anyhow::bail!("no index at {}; ingest first or run serve once", c.index_dir.display());
             }
             let taxonomy = std::sync::Arc::new(Taxonomy::load(&c.schema)?);
-            let index =
-                std::sync::Arc::new(TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?);
+            let index = std::sync::Arc::new(TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?);
             let engine = SearchEngine::new(index, taxonomy);
             let request = SearchRequest {
                 q: Some(args.query.join(" ")),
@@ -284,20 +258,12 @@ fn run() -> anyhow::Result<ExitCode> {
             let c = config(cli.config.as_ref(), &args.index)?;
             let index = TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?;
             let deleted = index.delete(&args.ids, c.writer_memory)?;
-            let mut text = format!(
-                "deleted {} of {} testimonies\n",
-                deleted.len(),
-                args.ids.len()
-            );
+            let mut text = format!("deleted {} of {} testimonies\n", deleted.len(), args.ids.len());
             for id in args.ids.iter().filter(|i| !deleted.contains(i)) {
                 text += &format!("  not found: {id}\n");
             }
             out(&text)?;
-            Ok(if deleted.is_empty() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(if deleted.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
     }
 }
@@ -306,10 +272,7 @@ fn main() -> ExitCode {
     match run() {
         Ok(code) => code,
         // Output piped into a command that stopped reading (head): not an error of ours.
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
-        {
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {
             ExitCode::SUCCESS
         }
         Err(e) => {

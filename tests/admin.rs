@@ -19,19 +19,9 @@ const KEY: &str = "test-admin-key-0123456789";
 
 fn router(key: Option<&str>) -> (tempfile::TempDir, Router) {
     let dir = tempfile::tempdir().unwrap();
-    let index =
-        Arc::new(TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap());
-    let config = Config {
-        admin_key: key.map(str::to_string),
-        ..Config::default()
-    };
-    (
-        dir,
-        api::router(AppState::with_engine(
-            SearchEngine::new(index, taxonomy()),
-            config,
-        )),
-    )
+    let index = Arc::new(TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap());
+    let config = Config { admin_key: key.map(str::to_string), ..Config::default() };
+    (dir, api::router(AppState::with_engine(SearchEngine::new(index, taxonomy()), config)))
 }
 
 fn post(body: &str, key: Option<&str>) -> Request<Body> {
@@ -42,7 +32,8 @@ fn post(body: &str, key: Option<&str>) -> Request<Body> {
     r.body(Body::from(body.to_string())).unwrap()
 }
 
-const RECORDS: &str = "{\"id\":\"HTTP-1\",\"transcript\":\"A: We crossed the river near Musan in the winter of 2009.\"}\n\
+const RECORDS: &str =
+    "{\"id\":\"HTTP-1\",\"transcript\":\"A: We crossed the river near Musan in the winter of 2009.\"}\n\
 not json\n\
 {\"id\":\"HTTP-2\",\"transcript\":\"답변: 온성 보위부에서 조사를 받았어요.\"}\n";
 
@@ -50,22 +41,14 @@ not json\n\
 async fn ingest_over_http_needs_a_configured_key() {
     let (_d, off) = router(None);
     let (status, body) = send(off, post(RECORDS, Some(KEY))).await;
-    assert_eq!(
-        (status.as_u16(), body["error"]["code"].as_str()),
-        (403, Some("forbidden"))
-    );
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (403, Some("forbidden")));
 
     let (_d, on) = router(Some(KEY));
     let (status, body) = send(on.clone(), post(RECORDS, None)).await;
-    assert_eq!(
-        (status.as_u16(), body["error"]["code"].as_str()),
-        (401, Some("unauthorized"))
-    );
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (401, Some("unauthorized")));
     let (status, _) = send(on.clone(), post(RECORDS, Some("wrong-key-wrong-key-wrong"))).await;
     assert_eq!(status, 401);
-    let req = Request::delete("/api/testimonies/HTTP-1")
-        .body(Body::empty())
-        .unwrap();
+    let req = Request::delete("/api/testimonies/HTTP-1").body(Body::empty()).unwrap();
     assert_eq!(send(on, req).await.0, 401);
 }
 
@@ -78,22 +61,13 @@ async fn ingest_returns_the_report_and_records_are_searchable_then_deletable() {
     assert_eq!(report["rejected"][0]["line"], 2);
     assert_eq!(report["rejected"][0]["file"], "request body");
 
-    let (_, found) = send(
-        r.clone(),
-        Request::get("/api/search?q=Musan")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let (_, found) = send(r.clone(), Request::get("/api/search?q=Musan").body(Body::empty()).unwrap()).await;
     assert_eq!(found["total"], 1, "{found}");
 
     // Re-ingesting one object replaces.
     let one = r#"{"id":"HTTP-1","transcript":"A: A corrected transcript about Hyesan."}"#;
     let (status, report) = send(r.clone(), post(one, Some(KEY))).await;
-    assert_eq!(
-        (status.as_u16(), report["replaced"].as_u64()),
-        (200, Some(1))
-    );
+    assert_eq!((status.as_u16(), report["replaced"].as_u64()), (200, Some(1)));
 
     let del = |id: &str| {
         Request::delete(format!("/api/testimonies/{id}"))
@@ -102,22 +76,10 @@ async fn ingest_returns_the_report_and_records_are_searchable_then_deletable() {
             .unwrap()
     };
     let (status, body) = send(r.clone(), del("HTTP-1")).await;
-    assert_eq!(
-        (status.as_u16(), body["deleted"].as_str()),
-        (200, Some("HTTP-1"))
-    );
+    assert_eq!((status.as_u16(), body["deleted"].as_str()), (200, Some("HTTP-1")));
     let (status, body) = send(r.clone(), del("HTTP-1")).await;
-    assert_eq!(
-        (status.as_u16(), body["error"]["code"].as_str()),
-        (404, Some("not_found"))
-    );
-    let (_, gone) = send(
-        r,
-        Request::get("/api/testimonies/HTTP-1")
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (404, Some("not_found")));
+    let (_, gone) = send(r, Request::get("/api/testimonies/HTTP-1").body(Body::empty()).unwrap()).await;
     assert_eq!(gone["error"]["code"], "not_found");
 }
 
@@ -129,8 +91,5 @@ async fn a_batch_with_no_good_record_is_400_with_the_report() {
     assert_eq!(body["error"]["code"], "invalid_records");
     assert_eq!(body["error"]["details"]["rejected"][0]["id"], "X");
     let (status, body) = send(r, post("   ", Some(KEY))).await;
-    assert_eq!(
-        (status.as_u16(), body["error"]["code"].as_str()),
-        (400, Some("invalid_records"))
-    );
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (400, Some("invalid_records")));
 }

@@ -13,98 +13,35 @@ fn assert_error(status: u16, body: &Value, want_status: u16, want_code: &str, co
     let shown: String = body.to_string().chars().take(300).collect();
     assert_eq!(status, want_status, "{context}: {shown}");
     assert_eq!(body["error"]["code"], want_code, "{context}: {body}");
-    assert!(
-        !body["error"]["message"].as_str().unwrap_or("").is_empty(),
-        "{context}: message missing"
-    );
+    assert!(!body["error"]["message"].as_str().unwrap_or("").is_empty(), "{context}: message missing");
 }
 
 #[tokio::test]
 async fn bad_search_parameters_are_400_with_the_parameter_named() {
     let long = "가".repeat(501);
     let cases: Vec<(String, &str, &str)> = vec![
-        (
-            "/api/search?per_page=101".into(),
-            "invalid_parameter",
-            "per_page",
-        ),
-        (
-            "/api/search?per_page=-1".into(),
-            "invalid_parameter",
-            "per_page",
-        ),
+        ("/api/search?per_page=101".into(), "invalid_parameter", "per_page"),
+        ("/api/search?per_page=-1".into(), "invalid_parameter", "per_page"),
         ("/api/search?page=0".into(), "invalid_parameter", "page"),
         ("/api/search?page=abc".into(), "invalid_parameter", "page"),
-        (
-            "/api/search?page=1000&per_page=100".into(),
-            "page_too_deep",
-            "narrow",
-        ),
-        (
-            "/api/search?page=99999999999999999999".into(),
-            "invalid_parameter",
-            "page",
-        ),
+        ("/api/search?page=1000&per_page=100".into(), "page_too_deep", "narrow"),
+        ("/api/search?page=99999999999999999999".into(), "invalid_parameter", "page"),
         (format!("/api/search?q={long}"), "query_too_long", "500"),
         ("/api/search?lang=fr".into(), "invalid_parameter", "lang"),
-        (
-            "/api/search?group=family".into(),
-            "invalid_parameter",
-            "group",
-        ),
+        ("/api/search?group=family".into(), "invalid_parameter", "group"),
         ("/api/search?sort=date".into(), "invalid_parameter", "sort"),
-        (
-            "/api/search?provenance=guess".into(),
-            "invalid_parameter",
-            "provenance",
-        ),
-        (
-            "/api/search?year_from=2010&year_to=2000".into(),
-            "invalid_parameter",
-            "year_from",
-        ),
-        (
-            "/api/search?year_from=1066".into(),
-            "invalid_parameter",
-            "year_from",
-        ),
-        (
-            "/api/search?year_to=20x0".into(),
-            "invalid_parameter",
-            "year_to",
-        ),
-        (
-            "/api/search?location=Atlantis".into(),
-            "invalid_filter",
-            "location",
-        ),
-        (
-            "/api/search?violation=jaywalking".into(),
-            "invalid_filter",
-            "violation",
-        ),
+        ("/api/search?provenance=guess".into(), "invalid_parameter", "provenance"),
+        ("/api/search?year_from=2010&year_to=2000".into(), "invalid_parameter", "year_from"),
+        ("/api/search?year_from=1066".into(), "invalid_parameter", "year_from"),
+        ("/api/search?year_to=20x0".into(), "invalid_parameter", "year_to"),
+        ("/api/search?location=Atlantis".into(), "invalid_filter", "location"),
+        ("/api/search?violation=jaywalking".into(), "invalid_filter", "violation"),
         ("/api/search?sdg=18".into(), "invalid_filter", "sdg"),
         ("/api/search?location=".into(), "invalid_filter", ""),
-        (
-            "/api/search?colour=red".into(),
-            "unknown_parameter",
-            "colour",
-        ),
-        (
-            "/api/search?q=a&q=b".into(),
-            "invalid_parameter",
-            "more than once",
-        ),
-        (
-            "/api/search?q=%00%01".into(),
-            "invalid_parameter",
-            "control",
-        ),
-        (
-            "/api/facets?provenance=x".into(),
-            "invalid_parameter",
-            "provenance",
-        ),
+        ("/api/search?colour=red".into(), "unknown_parameter", "colour"),
+        ("/api/search?q=a&q=b".into(), "invalid_parameter", "more than once"),
+        ("/api/search?q=%00%01".into(), "invalid_parameter", "control"),
+        ("/api/facets?provenance=x".into(), "invalid_parameter", "provenance"),
         ("/api/facets?q=x".into(), "unknown_parameter", "q"),
     ];
     for (uri, code, mention) in cases {
@@ -115,10 +52,7 @@ async fn bad_search_parameters_are_400_with_the_parameter_named() {
             continue;
         }
         assert_error(status.as_u16(), &body, 400, code, &uri);
-        assert!(
-            body["error"]["message"].as_str().unwrap().contains(mention),
-            "{uri}: {body}"
-        );
+        assert!(body["error"]["message"].as_str().unwrap().contains(mention), "{uri}: {body}");
     }
 }
 
@@ -137,13 +71,7 @@ async fn bad_json_bodies_are_400() {
         assert_error(status.as_u16(), &resp, 400, code, body);
     }
     let (status, resp) = post_json("/api/search?q=x", "{}").await;
-    assert_error(
-        status.as_u16(),
-        &resp,
-        400,
-        "invalid_parameter",
-        "query string on POST",
-    );
+    assert_error(status.as_u16(), &resp, 400, "invalid_parameter", "query string on POST");
 }
 
 #[tokio::test]
@@ -167,34 +95,16 @@ async fn unknown_things_are_404_and_wrong_methods_405() {
     }
     let req = Request::delete("/api/search").body(Body::empty()).unwrap();
     let (status, body) = send(sample_router(), req).await;
-    assert_error(
-        status.as_u16(),
-        &body,
-        405,
-        "method_not_allowed",
-        "DELETE /api/search",
-    );
+    assert_error(status.as_u16(), &body, 405, "method_not_allowed", "DELETE /api/search");
     let req = Request::put("/api/facets").body(Body::empty()).unwrap();
     let (status, body) = send(sample_router(), req).await;
-    assert_error(
-        status.as_u16(),
-        &body,
-        405,
-        "method_not_allowed",
-        "PUT /api/facets",
-    );
+    assert_error(status.as_u16(), &body, 405, "method_not_allowed", "PUT /api/facets");
 }
 
 #[tokio::test]
 async fn an_invalid_percent_encoding_in_a_path_is_400() {
     let (status, body) = get("/api/testimonies/%FF%FE").await;
-    assert_error(
-        status.as_u16(),
-        &body,
-        400,
-        "invalid_path",
-        "bad utf-8 in path",
-    );
+    assert_error(status.as_u16(), &body, 400, "invalid_path", "bad utf-8 in path");
 }
 
 #[tokio::test]

@@ -12,9 +12,7 @@ use testimony_search::ingest::{self, Access};
 use testimony_search::taxonomy::SchemaSource;
 
 async fn search(index: std::sync::Arc<TestimonyIndex>, q: &str) -> Value {
-    let req = axum::http::Request::get(format!("/api/search?q={}", enc(q)))
-        .body(axum::body::Body::empty())
-        .unwrap();
+    let req = axum::http::Request::get(format!("/api/search?q={}", enc(q))).body(axum::body::Body::empty()).unwrap();
     let (status, body) = send(router_over(index), req).await;
     assert_eq!(status, 200, "{body}");
     body
@@ -26,14 +24,7 @@ async fn bad_records_are_reported_while_the_rest_are_ingested() {
     let rejected: Vec<(String, usize, Option<String>, String)> = report
         .rejected
         .iter()
-        .map(|r| {
-            (
-                r.file.rsplit('/').next().unwrap().to_string(),
-                r.line,
-                r.id.clone(),
-                r.reason.clone(),
-            )
-        })
+        .map(|r| (r.file.rsplit('/').next().unwrap().to_string(), r.line, r.id.clone(), r.reason.clone()))
         .collect();
     let find = |file: &str, line: usize| {
         rejected
@@ -42,9 +33,7 @@ async fn bad_records_are_reported_while_the_rest_are_ingested() {
             .unwrap_or_else(|| panic!("no rejection at {file}:{line} in {rejected:#?}"))
     };
     assert!(find("batch.jsonl", 2).3.contains("invalid JSON"));
-    assert!(find("batch.jsonl", 3)
-        .3
-        .contains("missing required field id"));
+    assert!(find("batch.jsonl", 3).3.contains("missing required field id"));
     assert_eq!(find("batch.jsonl", 4).2.as_deref(), Some("FX-BAD-NOTEXT"));
     assert!(find("batch.jsonl", 5).3.contains("interview_date"));
     assert!(find("batch.jsonl", 6).3.contains("access"));
@@ -60,64 +49,39 @@ async fn bad_records_are_reported_while_the_rest_are_ingested() {
     assert_eq!(report.added, 3);
     assert!(report.committed);
     assert_eq!(index.testimony_count().unwrap(), 3);
-    assert!(report
-        .warnings
-        .iter()
-        .any(|w| w.id == "FX-GOOD-1" && w.message.contains("replaces")));
+    assert!(report.warnings.iter().any(|w| w.id == "FX-GOOD-1" && w.message.contains("replaces")));
     assert!(report.unresolved.iter().any(|u| u.label == "Nowhere Town"));
     assert!(report.unresolved.iter().any(|u| u.label == "장마당 단속"));
     assert_eq!(search(index.clone(), "quagga").await["total"], 1);
-    assert_eq!(
-        search(index.clone(), "zebrafish").await["total"],
-        0,
-        "the replaced version is gone"
-    );
+    assert_eq!(search(index.clone(), "zebrafish").await["total"], 0, "the replaced version is gone");
     assert_eq!(search(index.clone(), "얼룩말무늬").await["total"], 1);
     assert_eq!(search(index.clone(), "카멜레온").await["total"], 1);
     // Unresolved labels stay searchable as text (with the testimony's first passage).
     let by_label = search(index.clone(), "Nowhere Town").await;
-    assert_eq!(
-        by_label["hits"][0]["passage_id"], "FX-GOOD-2#1",
-        "{by_label}"
-    );
+    assert_eq!(by_label["hits"][0]["passage_id"], "FX-GOOD-2#1", "{by_label}");
 }
 
 #[tokio::test]
 async fn reingesting_replaces_and_delete_removes() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("one.jsonl");
-    let index = std::sync::Arc::new(
-        TestimonyIndex::open_or_create(&dir.path().join("ix"), &SchemaSource::Embedded).unwrap(),
-    );
+    let index =
+        std::sync::Arc::new(TestimonyIndex::open_or_create(&dir.path().join("ix"), &SchemaSource::Embedded).unwrap());
     let ingest_text = |text: &str| {
-        std::fs::write(
-            &file,
-            format!("{{\"id\":\"UP-1\",\"transcript\":\"{text}\"}}\n"),
-        )
-        .unwrap();
+        std::fs::write(&file, format!("{{\"id\":\"UP-1\",\"transcript\":\"{text}\"}}\n")).unwrap();
         let batch = ingest::collect(&[&file], &taxonomy(), &mut |_, _| {});
         index.write_batch(batch, Access::Public, 64 << 20).unwrap()
     };
-    let first =
-        ingest_text("A: the first telling mentions an aardvark.\\n\\nA: and a second paragraph.");
+    let first = ingest_text("A: the first telling mentions an aardvark.\\n\\nA: and a second paragraph.");
     assert_eq!((first.added, first.replaced), (1, 0));
     let second = ingest_text("A: the second telling mentions a pangolin.");
     assert_eq!((second.added, second.replaced), (0, 1));
     assert_eq!(index.testimony_count().unwrap(), 1);
     assert_eq!(search(index.clone(), "aardvark").await["total"], 0);
     assert_eq!(search(index.clone(), "pangolin").await["total"], 1);
-    assert_eq!(
-        index.passages_of("UP-1").unwrap().len(),
-        1,
-        "old passages are gone"
-    );
+    assert_eq!(index.passages_of("UP-1").unwrap().len(), 1, "old passages are gone");
 
-    assert_eq!(
-        index
-            .delete(&["UP-1".into(), "NOPE".into()], 64 << 20)
-            .unwrap(),
-        vec!["UP-1".to_string()]
-    );
+    assert_eq!(index.delete(&["UP-1".into(), "NOPE".into()], 64 << 20).unwrap(), vec!["UP-1".to_string()]);
     assert_eq!(index.testimony_count().unwrap(), 0);
     assert_eq!(search(index.clone(), "pangolin").await["total"], 0);
 }
@@ -127,11 +91,7 @@ fn uncommitted_work_is_not_in_the_index() {
     let dir = tempfile::tempdir().unwrap();
     {
         let index = TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap();
-        let batch = ingest::collect(
-            &[repo_path("data/sample/interviews")],
-            &taxonomy(),
-            &mut |_, _| {},
-        );
+        let batch = ingest::collect(&[repo_path("data/sample/interviews")], &taxonomy(), &mut |_, _| {});
         index.write_batch(batch, Access::Public, 64 << 20).unwrap();
         // A writer that adds a testimony and is dropped without commit (as in a crash).
         let writer: tantivy::IndexWriter = index.writer(64 << 20).unwrap();
@@ -165,11 +125,8 @@ fn an_index_built_with_another_schema_is_refused_with_a_clear_error() {
 }
 
 fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_testimony-search"))
-        .args(args)
-        .env_remove("TESTIMONY_INDEX")
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_testimony-search")).args(args).env_remove("TESTIMONY_INDEX").output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into(),
@@ -193,20 +150,9 @@ fn cli_check_ingest_search_and_delete() {
 
     let (code, out, err) = cli(&["ingest", "--index", ix, mixed]);
     assert_eq!(code, 0, "{err}");
-    assert!(
-        out.contains("3 added") && out.contains("11 rejected") && out.contains("batch.jsonl:2"),
-        "{out}"
-    );
+    assert!(out.contains("3 added") && out.contains("11 rejected") && out.contains("batch.jsonl:2"), "{out}");
 
-    let (code, out, _) = cli(&[
-        "search",
-        "--index",
-        ix,
-        "--json",
-        "--location",
-        "Onsong",
-        "카멜레온",
-    ]);
+    let (code, out, _) = cli(&["search", "--index", ix, "--json", "--location", "Onsong", "카멜레온"]);
     assert_eq!(code, 0);
     let response: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(response["total"], 1, "{response}");
@@ -217,14 +163,8 @@ fn cli_check_ingest_search_and_delete() {
 
     let (code, out, _) = cli(&["delete", "--index", ix, "FX-GOOD-2"]);
     assert_eq!(code, 0, "{out}");
-    let (code, out, _) = cli(&[
-        "ingest",
-        "--index",
-        ix,
-        repo_path("tests/fixtures/mixed/docs/bad-yaml.md")
-            .to_str()
-            .unwrap(),
-    ]);
+    let (code, out, _) =
+        cli(&["ingest", "--index", ix, repo_path("tests/fixtures/mixed/docs/bad-yaml.md").to_str().unwrap()]);
     assert_eq!(code, 1, "nothing ingested is a failure: {out}");
 }
 

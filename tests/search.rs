@@ -26,12 +26,8 @@ async fn korean_query_finds_particle_variants_compounds_and_spacing() {
         );
     }
     // The compound typed as one word finds the spaced form, and the other way round.
-    assert!(testimonies_for("정치범수용소")
-        .await
-        .contains(&"KR-2014-0023".to_string()));
-    assert!(testimonies_for("정치범 수용소")
-        .await
-        .contains(&"KR-2005-0012".to_string()));
+    assert!(testimonies_for("정치범수용소").await.contains(&"KR-2014-0023".to_string()));
+    assert!(testimonies_for("정치범 수용소").await.contains(&"KR-2005-0012".to_string()));
 }
 
 #[tokio::test]
@@ -39,10 +35,7 @@ async fn the_demo_query_returns_hits_with_all_four_facets() {
     let body = search(&format!("q={}", enc("수용소"))).await;
     assert!(body["total"].as_u64().unwrap() > 0);
     for facet in ["location", "year", "violation", "sdg"] {
-        assert!(
-            !body["facets"][facet].as_array().unwrap().is_empty(),
-            "facet {facet} is empty"
-        );
+        assert!(!body["facets"][facet].as_array().unwrap().is_empty(), "facet {facet} is empty");
     }
     let hit = &body["hits"][0];
     for field in [
@@ -62,10 +55,7 @@ async fn the_demo_query_returns_hits_with_all_four_facets() {
     ] {
         assert!(hit.get(field).is_some(), "hit lacks {field}: {hit}");
     }
-    assert!(
-        hit["highlight"].as_str().unwrap().contains("<mark>"),
-        "{hit}"
-    );
+    assert!(hit["highlight"].as_str().unwrap().contains("<mark>"), "{hit}");
 }
 
 #[tokio::test]
@@ -81,19 +71,11 @@ async fn english_query_finds_stem_variants() {
 
 #[tokio::test]
 async fn a_place_matches_in_every_spelling() {
-    let planted = [
-        "EN-2010-0002",
-        "EN-2014-0003",
-        "EN-2015-0006",
-        "KR-2012-0007",
-    ];
+    let planted = ["EN-2010-0002", "EN-2014-0003", "EN-2015-0006", "KR-2012-0007"];
     for q in ["Hoeryong", "Hoeryŏng", "Hoeryeong", "회령"] {
         let ids = testimonies_for(q).await;
         for want in planted {
-            assert!(
-                ids.contains(&want.to_string()),
-                "{q} should find {want}: {ids:?}"
-            );
+            assert!(ids.contains(&want.to_string()), "{q} should find {want}: {ids:?}");
         }
     }
 }
@@ -102,34 +84,18 @@ async fn a_place_matches_in_every_spelling() {
 async fn cross_language_concepts_are_expanded_and_reported() {
     let body = search(&format!("q={}", enc("public execution"))).await;
     let ids = hit_testimonies(&body);
-    assert!(
-        ids.iter().any(|i| i.starts_with("KR-")),
-        "public execution should reach Korean testimony: {ids:?}"
-    );
-    assert_eq!(
-        body["query"]["expansions"][0]["id"],
-        "life/public-execution"
-    );
+    assert!(ids.iter().any(|i| i.starts_with("KR-")), "public execution should reach Korean testimony: {ids:?}");
+    assert_eq!(body["query"]["expansions"][0]["id"], "life/public-execution");
     let back = testimonies_for("공개처형").await;
-    assert!(
-        back.iter().any(|i| i.starts_with("EN-")),
-        "공개처형 should reach English testimony: {back:?}"
-    );
+    assert!(back.iter().any(|i| i.starts_with("EN-")), "공개처형 should reach English testimony: {back:?}");
 }
 
 #[tokio::test]
 async fn highlights_mark_the_matched_forms() {
     let body = search(&format!("q={}", enc("Hoeryeong"))).await;
-    let marked: Vec<&str> = body["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|h| h["highlight"].as_str())
-        .collect();
+    let marked: Vec<&str> = body["hits"].as_array().unwrap().iter().filter_map(|h| h["highlight"].as_str()).collect();
     assert!(
-        marked
-            .iter()
-            .any(|h| h.contains("<mark>Hoeryŏng</mark>") || h.contains("<mark>Hoeryong</mark>")),
+        marked.iter().any(|h| h.contains("<mark>Hoeryŏng</mark>") || h.contains("<mark>Hoeryong</mark>")),
         "{marked:?}"
     );
 }
@@ -139,24 +105,9 @@ async fn each_facet_filter_narrows_to_matching_testimonies() {
     let all = search("").await;
     let n_all = all["testimonies"].as_u64().unwrap();
     for (param, value, facet, canonical) in [
-        (
-            "location",
-            "Hoeryong",
-            "location",
-            json!("kp/north-hamgyong/hoeryong"),
-        ),
-        (
-            "location",
-            "회령시",
-            "location",
-            json!("kp/north-hamgyong/hoeryong"),
-        ),
-        (
-            "violation",
-            "public execution",
-            "violation",
-            json!("life/public-execution"),
-        ),
+        ("location", "Hoeryong", "location", json!("kp/north-hamgyong/hoeryong")),
+        ("location", "회령시", "location", json!("kp/north-hamgyong/hoeryong")),
+        ("violation", "public execution", "violation", json!("life/public-execution")),
         ("violation", "detention", "violation", json!("detention")),
         ("sdg", "16.1", "sdg", json!("16.1")),
         ("sdg", "5", "sdg", json!("5")),
@@ -180,10 +131,7 @@ async fn year_range_filters_testimonies() {
     let wide = search("year_from=1990&year_to=2020").await;
     assert!(wide["testimonies"].as_u64().unwrap() >= n);
     // Year counts of a year-filtered search are multi-select: the year facet is not narrowed.
-    assert_eq!(
-        facet_count(&body, "year", &json!(1999)),
-        facet_count(&all, "year", &json!(1999))
-    );
+    assert_eq!(facet_count(&body, "year", &json!(1999)), facet_count(&all, "year", &json!(1999)));
 }
 
 #[tokio::test]
@@ -193,10 +141,7 @@ async fn multi_select_counts_ignore_their_own_filter_and_or_within_a_facet() {
     let yodok = json!("kp/south-hamgyong/yodok");
     let one = search("location=kp/north-hamgyong/hoeryong").await;
     // Own facet: counts as without the filter (so the other values stay selectable).
-    assert_eq!(
-        facet_count(&one, "location", &yodok),
-        facet_count(&all, "location", &yodok)
-    );
+    assert_eq!(facet_count(&one, "location", &yodok), facet_count(&all, "location", &yodok));
     // Other facets: narrowed to the filtered testimonies.
     let viol = json!("life");
     assert!(facet_count(&one, "violation", &viol) <= one["testimonies"].as_u64().unwrap());
@@ -205,13 +150,9 @@ async fn multi_select_counts_ignore_their_own_filter_and_or_within_a_facet() {
     let n_both = both["testimonies"].as_u64().unwrap();
     let n_one = one["testimonies"].as_u64().unwrap();
     assert!(n_both > n_one, "{n_both} vs {n_one}");
-    assert!(
-        n_both <= facet_count(&all, "location", &hoeryong) + facet_count(&all, "location", &yodok)
-    );
+    assert!(n_both <= facet_count(&all, "location", &hoeryong) + facet_count(&all, "location", &yodok));
     // Facets are AND-ed.
-    let and =
-        search("location=kp/north-hamgyong/hoeryong&violation=detention/political-prison-camp")
-            .await;
+    let and = search("location=kp/north-hamgyong/hoeryong&violation=detention/political-prison-camp").await;
     assert!(and["testimonies"].as_u64().unwrap() <= n_one);
 }
 
@@ -236,17 +177,10 @@ async fn sort_by_year_orders_hits_by_their_earliest_year() {
         .as_array()
         .unwrap()
         .iter()
-        .filter_map(|h| {
-            h["years"]
-                .as_array()
-                .and_then(|y| y.iter().filter_map(Value::as_u64).min())
-        })
+        .filter_map(|h| h["years"].as_array().and_then(|y| y.iter().filter_map(Value::as_u64).min()))
         .collect();
     assert!(!firsts.is_empty());
-    assert!(
-        firsts.windows(2).all(|w| w[0] <= w[1]) || firsts.len() < 2,
-        "{firsts:?}"
-    );
+    assert!(firsts.windows(2).all(|w| w[0] <= w[1]) || firsts.len() < 2, "{firsts:?}");
 }
 
 #[tokio::test]
@@ -254,14 +188,7 @@ async fn pagination_pages_through_without_overlap() {
     let q = enc("수용소");
     let p1 = get(&format!("/api/search?q={q}&per_page=3&page=1")).await.1;
     let p2 = get(&format!("/api/search?q={q}&per_page=3&page=2")).await.1;
-    let ids = |b: &Value| {
-        b["hits"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|h| h["passage_id"].clone())
-            .collect::<Vec<_>>()
-    };
+    let ids = |b: &Value| b["hits"].as_array().unwrap().iter().map(|h| h["passage_id"].clone()).collect::<Vec<_>>();
     assert_eq!(ids(&p1).len(), 3);
     assert!(ids(&p1).iter().all(|i| !ids(&p2).contains(i)));
     assert_eq!(p1["total"], p2["total"]);
@@ -269,15 +196,9 @@ async fn pagination_pages_through_without_overlap() {
 
 #[tokio::test]
 async fn post_search_equals_get() {
-    let (s, post) = post_json(
-        "/api/search",
-        r#"{"q":"Hoeryong","location":["Hoeryong"],"per_page":5}"#,
-    )
-    .await;
+    let (s, post) = post_json("/api/search", r#"{"q":"Hoeryong","location":["Hoeryong"],"per_page":5}"#).await;
     assert_eq!(s, 200, "{post}");
-    let get = get("/api/search?q=Hoeryong&location=Hoeryong&per_page=5")
-        .await
-        .1;
+    let get = get("/api/search?q=Hoeryong&location=Hoeryong&per_page=5").await.1;
     assert_eq!(post["total"], get["total"]);
     assert_eq!(post["hits"], get["hits"]);
     let (s, single) = post_json("/api/search", r#"{"location":"Hoeryong"}"#).await;
@@ -297,10 +218,7 @@ async fn testimony_and_passage_views() {
     assert_eq!(p["passage"]["passage_id"], "KR-2012-0007#2");
     assert_eq!(p["previous"]["paragraph"], 1);
     assert_eq!(p["next"]["paragraph"], 3);
-    assert!(p["passage"]["citation"]
-        .as_str()
-        .unwrap()
-        .starts_with("KR-2012-0007 ¶2"));
+    assert!(p["passage"]["citation"].as_str().unwrap().starts_with("KR-2012-0007 ¶2"));
     let (_, first) = get("/api/passages/KR-2012-0007%231").await;
     assert!(first["previous"].is_null());
 }
@@ -309,10 +227,7 @@ async fn testimony_and_passage_views() {
 async fn speaker_labels_are_stored_apart_from_the_text() {
     let (_, t) = get("/api/testimonies/EN-2014-0003").await;
     let passages = t["passage_list"].as_array().unwrap();
-    let labelled: Vec<&Value> = passages
-        .iter()
-        .filter(|p| !p["speaker"].is_null())
-        .collect();
+    let labelled: Vec<&Value> = passages.iter().filter(|p| !p["speaker"].is_null()).collect();
     assert!(!labelled.is_empty());
     for p in labelled {
         let text = p["text"].as_str().unwrap();
@@ -325,23 +240,10 @@ async fn facets_endpoint_lists_the_taxonomy_with_counts() {
     let (s, f) = get("/api/facets").await;
     assert_eq!(s, 200);
     let violations = f["violation"].as_array().unwrap();
-    assert!(violations
-        .iter()
-        .any(|v| v["value"] == "life/public-execution" && v["count"].as_u64().unwrap() > 0));
-    assert!(
-        violations.iter().any(|v| v["count"] == 0),
-        "taxonomy entries without testimony are listed too"
-    );
-    assert!(f["location"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|v| v["label_ko"] == "회령시"));
-    assert!(f["sdg"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|v| v["value"] == "16.1"));
+    assert!(violations.iter().any(|v| v["value"] == "life/public-execution" && v["count"].as_u64().unwrap() > 0));
+    assert!(violations.iter().any(|v| v["count"] == 0), "taxonomy entries without testimony are listed too");
+    assert!(f["location"].as_array().unwrap().iter().any(|v| v["label_ko"] == "회령시"));
+    assert!(f["sdg"].as_array().unwrap().iter().any(|v| v["value"] == "16.1"));
     assert!(!f["year"].as_array().unwrap().is_empty());
     let (s, coded) = get("/api/facets?provenance=coded").await;
     assert_eq!(s, 200);

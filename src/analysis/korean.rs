@@ -121,9 +121,8 @@ const PARTICLES: &[&str] = &[
 /// Light verbs after a Sino-Korean noun: 처형(당했다), 송환(되었다), 노동(했다), 구금(시켰다).
 /// The word is cut before them when at least two syllables of noun remain.
 const LIGHT_VERBS: &[&str] = &[
-    "당하", "당했", "당한", "당해", "당할", "당함", "되었", "되어", "됐", "되", "된", "돼", "될",
-    "됨", "하였", "하여", "했", "하", "한", "해", "할", "함", "시켰", "시키", "시킨", "시켜",
-    "받았", "받",
+    "당하", "당했", "당한", "당해", "당할", "당함", "되었", "되어", "됐", "되", "된", "돼", "될", "됨", "하였", "하여",
+    "했", "하", "한", "해", "할", "함", "시켰", "시키", "시킨", "시켜", "받았", "받",
 ];
 
 /// Verbal endings, longest first; stripped from words that carried no particle.
@@ -224,11 +223,8 @@ pub fn analyze_word(word: &str) -> KoreanWord {
         }
     }
     let base: String = chars[..end].iter().collect();
-    let word_result = |stem: String, stem_syllables: usize| KoreanWord {
-        bigram_form: stem.clone(),
-        stem,
-        stem_syllables,
-    };
+    let word_result =
+        |stem: String, stem_syllables: usize| KoreanWord { bigram_form: stem.clone(), stem, stem_syllables };
     if let Some(cut) = light_verb_cut(&chars[..end]) {
         return KoreanWord {
             stem: chars[..cut].iter().collect(),
@@ -262,10 +258,7 @@ pub fn analyze_word(word: &str) -> KoreanWord {
 /// True when the whole run is a particle, as in Hoeryŏng에서 or 2008년에 (the run after the
 /// foreign word or number).
 pub fn is_particle(run: &str) -> bool {
-    let run = run
-        .strip_suffix('요')
-        .filter(|r| !r.is_empty())
-        .unwrap_or(run);
+    let run = run.strip_suffix('요').filter(|r| !r.is_empty()).unwrap_or(run);
     PARTICLES.contains(&run)
 }
 
@@ -284,8 +277,7 @@ fn match_suffix(chars: &[char], list: &[&str]) -> Option<usize> {
         if chars.len() < n + need_left {
             continue;
         }
-        if chars[chars.len() - n..].iter().copied().eq(suffix.chars()) && best.is_none_or(|b| n > b)
-        {
+        if chars[chars.len() - n..].iter().copied().eq(suffix.chars()) && best.is_none_or(|b| n > b) {
             best = Some(n);
         }
     }
@@ -294,15 +286,8 @@ fn match_suffix(chars: &[char], list: &[&str]) -> Option<usize> {
 
 /// Where a light verb starts after at least two syllables of noun, if anywhere.
 fn light_verb_cut(chars: &[char]) -> Option<usize> {
-    (2..chars.len()).find(|&i| {
-        LIGHT_VERBS.iter().any(|lv| {
-            chars[i..]
-                .iter()
-                .copied()
-                .take(lv.chars().count())
-                .eq(lv.chars())
-        })
-    })
+    (2..chars.len())
+        .find(|&i| LIGHT_VERBS.iter().any(|lv| chars[i..].iter().copied().take(lv.chars().count()).eq(lv.chars())))
 }
 
 const FINAL_SSANGSIOT: u32 = 20;
@@ -315,8 +300,7 @@ fn without_final(c: char, which: u32) -> Option<char> {
         return None;
     }
     let final_index = (code - 0xAC00) % 28;
-    (final_index == which)
-        .then(|| char::from_u32(code - which).expect("a syllable minus its final is a syllable"))
+    (final_index == which).then(|| char::from_u32(code - which).expect("a syllable minus its final is a syllable"))
 }
 
 /// Overlapping syllable bigrams of a stem; a one-syllable stem yields itself.
@@ -325,11 +309,7 @@ pub fn bigrams(stem: &str) -> Vec<(usize, String)> {
     if chars.len() == 1 {
         return vec![(0, stem.to_string())];
     }
-    chars
-        .windows(2)
-        .enumerate()
-        .map(|(i, w)| (i, w.iter().collect()))
-        .collect()
+    chars.windows(2).enumerate().map(|(i, w)| (i, w.iter().collect())).collect()
 }
 
 #[cfg(test)]
@@ -393,18 +373,12 @@ mod tests {
         let w = analyze_word("영아살해를");
         assert_eq!(w.bigram_form, "영아살해");
         let w = analyze_word("처형당했다");
-        assert_eq!(
-            (w.stem.as_str(), w.bigram_form.as_str()),
-            ("처형", "처형당")
-        );
+        assert_eq!((w.stem.as_str(), w.bigram_form.as_str()), ("처형", "처형당"));
     }
 
     #[test]
     fn bigrams_of_a_compound() {
-        let b: Vec<String> = bigrams("정치범수용소")
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect();
+        let b: Vec<String> = bigrams("정치범수용소").into_iter().map(|(_, t)| t).collect();
         assert_eq!(b, ["정치", "치범", "범수", "수용", "용소"]);
         assert_eq!(bigrams("집"), vec![(0, "집".to_string())]);
     }

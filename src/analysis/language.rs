@@ -42,12 +42,9 @@ const MIN_CONFIDENCE: f64 = 0.6;
 fn detector() -> &'static LanguageDetector {
     static DETECTOR: OnceLock<LanguageDetector> = OnceLock::new();
     DETECTOR.get_or_init(|| {
-        LanguageDetectorBuilder::from_languages(&[
-            lingua::Language::Korean,
-            lingua::Language::English,
-        ])
-        .with_preloaded_language_models()
-        .build()
+        LanguageDetectorBuilder::from_languages(&[lingua::Language::Korean, lingua::Language::English])
+            .with_preloaded_language_models()
+            .build()
     })
 }
 
@@ -77,18 +74,12 @@ pub fn detect(text: &str, hint: Option<Lang>) -> Detection {
                     lingua::Language::Korean => Lang::Ko,
                     _ => Lang::En,
                 };
-                return Detection {
-                    lang: Some(lang),
-                    confident: true,
-                };
+                return Detection { lang: Some(lang), confident: true };
             }
         }
     }
     let lang = hint.or_else(|| by_script(text));
-    Detection {
-        lang,
-        confident: false,
-    }
+    Detection { lang, confident: false }
 }
 
 /// The language of the script most letters are written in, if any letters at all.
@@ -115,26 +106,14 @@ mod tests {
 
     #[test]
     fn detects_each_language() {
-        assert_eq!(
-            detect("보위부에 끌려가서 예심을 받았습니다.", None).lang,
-            Some(Lang::Ko)
-        );
-        assert_eq!(
-            detect("I was taken to the holding centre in Onsong.", None).lang,
-            Some(Lang::En)
-        );
+        assert_eq!(detect("보위부에 끌려가서 예심을 받았습니다.", None).lang, Some(Lang::Ko));
+        assert_eq!(detect("I was taken to the holding centre in Onsong.", None).lang, Some(Lang::En));
     }
 
     #[test]
     fn short_or_numeric_text_falls_back_to_the_hint() {
         let d = detect("2008", Some(Lang::Ko));
-        assert_eq!(
-            d,
-            Detection {
-                lang: Some(Lang::Ko),
-                confident: false
-            }
-        );
+        assert_eq!(d, Detection { lang: Some(Lang::Ko), confident: false });
         assert_eq!(detect("12 34", None).lang, None);
         assert_eq!(detect("네", None).lang, Some(Lang::Ko));
     }

@@ -11,6 +11,4 @@ pub mod normalize;
 pub mod tokenizers;
 
 pub use language::{detect, Detection, Lang};
-pub use tokenizers::{
-    analyze, analyzer, concept_key, concept_tokens, register_tokenizers, AnalyzedToken,
-};
+pub use tokenizers::{analyze, analyzer, concept_key, concept_tokens, register_tokenizers, AnalyzedToken};

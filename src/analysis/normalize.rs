@@ -20,9 +20,7 @@ pub fn script_of(c: char) -> Script {
     } else if c.is_ascii_digit() {
         Script::Digit
     } else if c.is_alphabetic()
-        && (c.is_ascii()
-            || ('\u{00C0}'..='\u{024F}').contains(&c)
-            || ('\u{1E00}'..='\u{1EFF}').contains(&c))
+        && (c.is_ascii() || ('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c))
     {
         Script::Latin
     } else {
@@ -47,10 +45,7 @@ pub fn has_hangul(text: &str) -> bool {
 
 /// Apostrophe-like characters that romanizations put inside words (Ch'ŏngjin, Ch’ŏngjin, Chʼŏngjin).
 pub fn is_apostrophe(c: char) -> bool {
-    matches!(
-        c,
-        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '`' | '\u{00B4}'
-    )
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{02BB}' | '`' | '\u{00B4}')
 }
 
 /// Normalises text before tokenization: NFKC (full-width forms, compatibility characters),
@@ -104,11 +99,7 @@ pub fn label_key(label: &str) -> String {
     let text = normalize_text(label);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_whitespace()
-            || matches!(
-                c,
-                '-' | '‐' | '‑' | '–' | '—' | '.' | ',' | '·' | '_' | '/' | '(' | ')' | '"'
-            )
+        if c.is_whitespace() || matches!(c, '-' | '‐' | '‑' | '–' | '—' | '.' | ',' | '·' | '_' | '/' | '(' | ')' | '"')
         {
             continue;
         }

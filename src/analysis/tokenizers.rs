@@ -2,8 +2,7 @@
 //! into script runs (UAX #29 words split where the script changes: 2008년 → 2008 | 년).
 
 use tantivy::tokenizer::{
-    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer,
-    TokenizerManager,
+    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -33,10 +32,8 @@ pub struct Segment<'a> {
 /// (Ch'ŏngjin); punctuation and spaces are dropped.
 pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
-    for (word_index, (word_start, word)) in text
-        .split_word_bound_indices()
-        .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
-        .enumerate()
+    for (word_index, (word_start, word)) in
+        text.split_word_bound_indices().filter(|(_, w)| w.chars().any(char::is_alphanumeric)).enumerate()
     {
         let mut run_start: Option<(usize, Script)> = None;
         for (i, c) in word.char_indices() {
@@ -56,49 +53,23 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
                     let _ = s;
                 }
                 Some((s, sc)) => {
-                    push_run(
-                        &mut out,
-                        text,
-                        word_start + s,
-                        word_start + i,
-                        sc,
-                        word_index,
-                    );
+                    push_run(&mut out, text, word_start + s, word_start + i, sc, word_index);
                     run_start = keep.then_some((i, script));
                 }
                 None => run_start = keep.then_some((i, script)),
             }
         }
         if let Some((s, sc)) = run_start {
-            push_run(
-                &mut out,
-                text,
-                word_start + s,
-                word_start + word.len(),
-                sc,
-                word_index,
-            );
+            push_run(&mut out, text, word_start + s, word_start + word.len(), sc, word_index);
         }
     }
     out
 }
 
-fn push_run<'a>(
-    out: &mut Vec<Segment<'a>>,
-    text: &'a str,
-    start: usize,
-    end: usize,
-    script: Script,
-    word: usize,
-) {
+fn push_run<'a>(out: &mut Vec<Segment<'a>>, text: &'a str, start: usize, end: usize, script: Script, word: usize) {
     let run = text[start..end].trim_end_matches(is_apostrophe);
     if !run.is_empty() {
-        out.push(Segment {
-            text: run,
-            start,
-            script,
-            word,
-        });
+        out.push(Segment { text: run, start, script, word });
     }
 }
 
@@ -111,10 +82,7 @@ pub struct VecTokenStream {
 
 impl VecTokenStream {
     fn new(tokens: Vec<Token>) -> Self {
-        VecTokenStream {
-            tokens,
-            index: usize::MAX,
-        }
+        VecTokenStream { tokens, index: usize::MAX }
     }
 }
 
@@ -132,13 +100,7 @@ impl TokenStream for VecTokenStream {
 }
 
 fn token(text: String, from: usize, to: usize, position: usize) -> Token {
-    Token {
-        offset_from: from,
-        offset_to: to,
-        position,
-        text,
-        position_length: 1,
-    }
+    Token { offset_from: from, offset_to: to, position, text, position_length: 1 }
 }
 
 /// Hangul words → stems; Latin words folded (not stemmed); digits and other scripts as they are.
@@ -153,8 +115,7 @@ impl Tokenizer for KoreanStemTokenizer {
         for (i, &seg) in segs.iter().enumerate() {
             let position = tokens.len();
             match seg.script {
-                Script::Hangul
-                    if follows_in_same_word(&segs, i) && korean::is_particle(seg.text) => {}
+                Script::Hangul if follows_in_same_word(&segs, i) && korean::is_particle(seg.text) => {}
                 Script::Hangul => {
                     let w = korean::analyze_word(seg.text);
                     if w.stem.is_empty() {
@@ -186,13 +147,7 @@ pub fn follows_in_same_word(segs: &[Segment<'_>], i: usize) -> bool {
 }
 
 fn byte_end_of_syllables(seg: Segment<'_>, syllables: usize) -> usize {
-    seg.start
-        + seg
-            .text
-            .char_indices()
-            .nth(syllables)
-            .map(|(i, _)| i)
-            .unwrap_or(seg.text.len())
+    seg.start + seg.text.char_indices().nth(syllables).map(|(i, _)| i).unwrap_or(seg.text.len())
 }
 
 /// Hangul bigrams over each word's particle-stripped form, with one bigram bridging adjacent Hangul
@@ -216,11 +171,7 @@ impl Tokenizer for BigramTokenizer {
                 continue;
             }
             let w = korean::analyze_word(seg.text);
-            let form: Vec<(usize, char)> = seg
-                .text
-                .char_indices()
-                .take(w.bigram_form.chars().count())
-                .collect();
+            let form: Vec<(usize, char)> = seg.text.char_indices().take(w.bigram_form.chars().count()).collect();
             let chars: Vec<char> = w.bigram_form.chars().collect();
             if chars.is_empty() {
                 continue;
@@ -229,12 +180,7 @@ impl Tokenizer for BigramTokenizer {
             let end_of = |i: usize| offset(i) + chars[i].len_utf8();
             if let Some((last, last_start)) = previous {
                 let position = tokens.len();
-                tokens.push(token(
-                    format!("{last}{}", chars[0]),
-                    last_start,
-                    end_of(0),
-                    position,
-                ));
+                tokens.push(token(format!("{last}{}", chars[0]), last_start, end_of(0), position));
             }
             if chars.len() == 1 {
                 let position = tokens.len();
@@ -242,12 +188,7 @@ impl Tokenizer for BigramTokenizer {
             } else {
                 for i in 0..chars.len() - 1 {
                     let position = tokens.len();
-                    tokens.push(token(
-                        format!("{}{}", chars[i], chars[i + 1]),
-                        offset(i),
-                        end_of(i + 1),
-                        position,
-                    ));
+                    tokens.push(token(format!("{}{}", chars[i], chars[i + 1]), offset(i), end_of(i + 1), position));
                 }
             }
             let last = chars.len() - 1;
@@ -283,14 +224,10 @@ pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
         KO_STEM => TextAnalyzer::from(KoreanStemTokenizer),
         KO_BIGRAM => TextAnalyzer::from(BigramTokenizer),
         EN_STEM => TextAnalyzer::builder(EnglishWordTokenizer)
-            .filter(
-                StopWordFilter::new(Language::English).expect("tantivy ships English stopwords"),
-            )
+            .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stopwords"))
             .filter(Stemmer::new(Language::English))
             .build(),
-        KEYWORD => TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default())
-            .filter(LowerCaser)
-            .build(),
+        KEYWORD => TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default()).filter(LowerCaser).build(),
         _ => return None,
     })
 }
@@ -298,10 +235,7 @@ pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
 /// Registers every analyzer of this module with an index's tokenizer manager.
 pub fn register_tokenizers(manager: &TokenizerManager) {
     for name in [KO_STEM, KO_BIGRAM, EN_STEM, KEYWORD] {
-        manager.register(
-            name,
-            analyzer(name).expect("every listed name has an analyzer"),
-        );
+        manager.register(name, analyzer(name).expect("every listed name has an analyzer"));
     }
 }
 
@@ -319,12 +253,7 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
     let mut out = Vec::new();
     let mut stream = analyzer.token_stream(text);
     while let Some(t) = stream.next() {
-        out.push(AnalyzedToken {
-            text: t.text.clone(),
-            from: t.offset_from,
-            to: t.offset_to,
-            position: t.position,
-        });
+        out.push(AnalyzedToken { text: t.text.clone(), from: t.offset_from, to: t.offset_to, position: t.position });
     }
     out
 }
@@ -340,10 +269,7 @@ mod tests {
 
     #[test]
     fn segments_split_scripts_inside_words() {
-        let s: Vec<&str> = segments("2008년에 Ch'ŏngjin, 회령에서")
-            .iter()
-            .map(|s| s.text)
-            .collect();
+        let s: Vec<&str> = segments("2008년에 Ch'ŏngjin, 회령에서").iter().map(|s| s.text).collect();
         assert_eq!(s, ["2008", "년에", "Ch'ŏngjin", "회령에서"]);
     }
 
@@ -358,20 +284,14 @@ mod tests {
 
     #[test]
     fn bigrams_bridge_spacing_variants() {
-        assert_eq!(
-            texts(KO_BIGRAM, "정치범 수용소에"),
-            texts(KO_BIGRAM, "정치범수용소에")
-        );
+        assert_eq!(texts(KO_BIGRAM, "정치범 수용소에"), texts(KO_BIGRAM, "정치범수용소에"));
         assert_eq!(texts(KO_BIGRAM, "수용소에서"), ["수용", "용소"]);
         assert!(texts(KO_BIGRAM, "Hoeryŏng에서").is_empty());
     }
 
     #[test]
     fn english_field_stems_and_folds() {
-        assert_eq!(
-            texts(EN_STEM, "The executions in Ch'ŏngjin"),
-            ["execut", "chongjin"]
-        );
+        assert_eq!(texts(EN_STEM, "The executions in Ch'ŏngjin"), ["execut", "chongjin"]);
         assert_eq!(texts(EN_STEM, "executed"), ["execut"]);
         assert_eq!(texts(EN_STEM, "회령 Hoeryŏng"), ["hoeryong"]);
     }
@@ -397,17 +317,8 @@ pub fn concept_tokens(text: &str) -> Vec<AnalyzedToken> {
     let mut stream = ko.token_stream(text);
     while stream.advance() {
         let t = stream.token();
-        if t.text
-            .chars()
-            .next()
-            .is_some_and(super::normalize::is_hangul_syllable)
-        {
-            tokens.push(AnalyzedToken {
-                text: t.text.clone(),
-                from: t.offset_from,
-                to: t.offset_to,
-                position: 0,
-            });
+        if t.text.chars().next().is_some_and(super::normalize::is_hangul_syllable) {
+            tokens.push(AnalyzedToken { text: t.text.clone(), from: t.offset_from, to: t.offset_to, position: 0 });
         }
     }
     tokens.sort_by_key(|t| t.from);
@@ -431,14 +342,8 @@ mod concept_tests {
         assert_eq!(concept_key("Hoeryŏng"), concept_key("hoeryong"));
         assert_eq!(concept_key("Hoe-ryong"), concept_key("Hoeryong"));
         assert_eq!(concept_key("Kyohwaso No. 12"), concept_key("kyohwaso 12"));
-        assert_eq!(
-            concept_key("요덕 15호 관리소에서"),
-            concept_key("요덕 15호 관리소")
-        );
-        assert_eq!(
-            concept_key("public executions"),
-            concept_key("Public Execution")
-        );
+        assert_eq!(concept_key("요덕 15호 관리소에서"), concept_key("요덕 15호 관리소"));
+        assert_eq!(concept_key("public executions"), concept_key("Public Execution"));
         assert_eq!(concept_key("정치범 수용소에"), "정치범수용소");
     }
 }

@@ -23,21 +23,13 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 
 fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let Some(key) = &state.config.admin_key else {
-        return Err(ApiError::new(
-            "forbidden",
-            "ingest and delete over HTTP are off: no admin key is configured",
-        ));
+        return Err(ApiError::new("forbidden", "ingest and delete over HTTP are off: no admin key is configured"));
     };
     let given = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| {
-            ApiError::new(
-                "unauthorized",
-                "an admin key is required (Authorization: Bearer …)",
-            )
-        })?;
+        .ok_or_else(|| ApiError::new("unauthorized", "an admin key is required (Authorization: Bearer …)"))?;
     if !same_secret(given.trim().as_bytes(), key.as_bytes()) {
         tracing::warn!(target: "audit", "rejected admin request with a wrong key");
         return Err(ApiError::new("unauthorized", "the admin key is not valid"));
@@ -50,10 +42,7 @@ fn index_error(e: IndexError) -> ApiError {
         IndexError::Locked { .. } => ApiError::new("index_busy", e.to_string()),
         other => {
             tracing::error!(error = %other, "index write failed");
-            ApiError::new(
-                "internal",
-                "the index could not be written; nothing of this batch was committed",
-            )
+            ApiError::new("internal", "the index could not be written; nothing of this batch was committed")
         }
     }
 }
@@ -62,22 +51,12 @@ fn index_error(e: IndexError) -> ApiError {
 fn records(body: &[u8]) -> Vec<RawRecord> {
     const SOURCE: &str = "request body";
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-        let origin = Origin {
-            file: SOURCE.into(),
-            line: 1,
-        };
+        let origin = Origin { file: SOURCE.into(), line: 1 };
         return match value {
-            serde_json::Value::Array(items) => items
-                .into_iter()
-                .map(|v| RawRecord {
-                    origin: origin.clone(),
-                    value: Ok(v),
-                })
-                .collect(),
-            v => vec![RawRecord {
-                origin,
-                value: Ok(v),
-            }],
+            serde_json::Value::Array(items) => {
+                items.into_iter().map(|v| RawRecord { origin: origin.clone(), value: Ok(v) }).collect()
+            }
+            v => vec![RawRecord { origin, value: Ok(v) }],
         };
     }
     ingest::source::read_jsonl(body, SOURCE).unwrap_or_default()
@@ -95,18 +74,9 @@ pub async fn ingest(
     }
     let report = tokio::task::spawn_blocking(move || {
         let records = records(&body);
-        let batch = ingest::prepare_batch(
-            records,
-            state.engine.taxonomy(),
-            IngestReport::default(),
-            &mut |_, _| {},
-        );
+        let batch = ingest::prepare_batch(records, state.engine.taxonomy(), IngestReport::default(), &mut |_, _| {});
         let _writing = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        state.engine.index().write_batch(
-            batch,
-            state.config.default_access,
-            state.config.writer_memory,
-        )
+        state.engine.index().write_batch(batch, state.config.default_access, state.config.writer_memory)
     })
     .await
     .map_err(|_| ApiError::new("internal", "the ingest could not be completed"))?
@@ -116,10 +86,7 @@ pub async fn ingest(
         let details = serde_json::to_value(&report).unwrap_or_default();
         return Err(ApiError::new(
             "invalid_records",
-            format!(
-                "no record could be ingested ({} rejected)",
-                report.rejected.len()
-            ),
+            format!("no record could be ingested ({} rejected)", report.rejected.len()),
         )
         .with_details(details));
     }
@@ -141,19 +108,13 @@ pub async fn delete(
     let target = id.clone();
     let deleted = tokio::task::spawn_blocking(move || {
         let _writing = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        state
-            .engine
-            .index()
-            .delete(&[target], state.config.writer_memory)
+        state.engine.index().delete(&[target], state.config.writer_memory)
     })
     .await
     .map_err(|_| ApiError::new("internal", "the delete could not be completed"))?
     .map_err(index_error)?;
     if deleted.is_empty() {
-        return Err(ApiError::new(
-            "not_found",
-            format!("testimony {id:?} not found"),
-        ));
+        return Err(ApiError::new("not_found", format!("testimony {id:?} not found")));
     }
     tracing::info!(target: "audit", id = %id, "testimony deleted over HTTP");
     Ok(Json(Deleted { deleted: id }))

@@ -44,11 +44,7 @@ pub const STATUS_OF_CODE: &[(&str, u16)] = &[
 
 impl ApiError {
     pub fn new(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            code,
-            message: message.into(),
-            details: None,
-        }
+        ApiError { code, message: message.into(), details: None }
     }
 
     pub fn with_details(mut self, details: serde_json::Value) -> ApiError {
@@ -57,11 +53,7 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        let code = STATUS_OF_CODE
-            .iter()
-            .find(|(c, _)| *c == self.code)
-            .map(|(_, s)| *s)
-            .unwrap_or(500);
+        let code = STATUS_OF_CODE.iter().find(|(c, _)| *c == self.code).map(|(_, s)| *s).unwrap_or(500);
         StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
@@ -71,15 +63,8 @@ impl ApiError {
             .iter()
             .find(|(_, s)| *s == status.as_u16())
             .map(|(c, _)| *c)
-            .unwrap_or(if status.is_client_error() {
-                "invalid_parameter"
-            } else {
-                "internal"
-            });
-        ApiError::new(
-            code,
-            status.canonical_reason().unwrap_or("error").to_lowercase(),
-        )
+            .unwrap_or(if status.is_client_error() { "invalid_parameter" } else { "internal" });
+        ApiError::new(code, status.canonical_reason().unwrap_or("error").to_lowercase())
     }
 }
 
@@ -104,13 +89,7 @@ impl IntoResponse for ApiError {
         }
         (
             status,
-            Json(Body {
-                error: Inner {
-                    code: self.code,
-                    message: &self.message,
-                    details: self.details.as_ref(),
-                },
-            }),
+            Json(Body { error: Inner { code: self.code, message: &self.message, details: self.details.as_ref() } }),
         )
             .into_response()
     }

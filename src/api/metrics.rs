@@ -28,22 +28,12 @@ impl Metrics {
     pub fn render(&self, testimonies: usize) -> String {
         let s = self.series.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP http_requests_total HTTP requests by route and status."
-        );
+        let _ = writeln!(out, "# HELP http_requests_total HTTP requests by route and status.");
         let _ = writeln!(out, "# TYPE http_requests_total counter");
         for ((route, status), v) in s.iter() {
-            let _ = writeln!(
-                out,
-                "http_requests_total{{route=\"{route}\",status=\"{status}\"}} {}",
-                v.count
-            );
+            let _ = writeln!(out, "http_requests_total{{route=\"{route}\",status=\"{status}\"}} {}", v.count);
         }
-        let _ = writeln!(
-            out,
-            "# HELP http_request_duration_seconds_sum Time spent answering, by route and status."
-        );
+        let _ = writeln!(out, "# HELP http_request_duration_seconds_sum Time spent answering, by route and status.");
         let _ = writeln!(out, "# TYPE http_request_duration_seconds_sum counter");
         for ((route, status), v) in s.iter() {
             let _ = writeln!(

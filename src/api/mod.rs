@@ -59,10 +59,7 @@ impl AppState {
     pub fn open(config: Config) -> Result<(Arc<AppState>, Option<IngestReport>), StartupError> {
         let taxonomy = Arc::new(Taxonomy::load(&config.schema)?);
         let fresh = !TestimonyIndex::exists(&config.index_dir);
-        let index = Arc::new(TestimonyIndex::open_or_create(
-            &config.index_dir,
-            &config.schema,
-        )?);
+        let index = Arc::new(TestimonyIndex::open_or_create(&config.index_dir, &config.schema)?);
         let mut report = None;
         if fresh {
             tracing::info!(dir = %config.sample_dir.display(), "no index yet: building the demo index from the sample corpus");
@@ -71,10 +68,7 @@ impl AppState {
             if r.accepted() == 0 {
                 return Err(StartupError::Demo {
                     dir: config.sample_dir.display().to_string(),
-                    message: format!(
-                        "no record could be ingested ({} rejected)",
-                        r.rejected.len()
-                    ),
+                    message: format!("no record could be ingested ({} rejected)", r.rejected.len()),
                 });
             }
             report = Some(r);
@@ -106,9 +100,7 @@ async fn json_errors(State(state): State<Arc<AppState>>, request: Request, next:
         .unwrap_or_else(|| "unmatched".into());
     let response = next.run(request).await;
     let status = response.status();
-    state
-        .metrics
-        .record(&route, status.as_u16(), started.elapsed());
+    state.metrics.record(&route, status.as_u16(), started.elapsed());
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -127,21 +119,11 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> 
 }
 
 async fn not_found(request: Request) -> ApiError {
-    ApiError::new(
-        "not_found",
-        format!("no route for {} {}", request.method(), request.uri().path()),
-    )
+    ApiError::new("not_found", format!("no route for {} {}", request.method(), request.uri().path()))
 }
 
 async fn method_not_allowed(request: Request) -> ApiError {
-    ApiError::new(
-        "method_not_allowed",
-        format!(
-            "{} is not allowed on {}",
-            request.method(),
-            request.uri().path()
-        ),
-    )
+    ApiError::new("method_not_allowed", format!("{} is not allowed on {}", request.method(), request.uri().path()))
 }
 
 /// The application's router.
@@ -149,10 +131,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/search", get(routes::search_get).post(routes::search_post))
         .route("/facets", get(routes::facets))
-        .route(
-            "/testimonies/{id}",
-            get(routes::testimony).delete(admin::delete),
-        )
+        .route("/testimonies/{id}", get(routes::testimony).delete(admin::delete))
         .route("/passages/{id}", get(routes::passage))
         .layer(DefaultBodyLimit::max(64 * 1024));
     let ingest = Router::new()
@@ -175,18 +154,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(Level::INFO)
-                        .latency_unit(LatencyUnit::Micros),
-                ),
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)),
         )
-        .layer(
-            tower_http::set_header::SetResponseHeaderLayer::if_not_present(
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-        )
+        .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .with_state(state)
 }
 
@@ -195,9 +168,7 @@ pub async fn serve(state: Arc<AppState>) -> std::io::Result<()> {
     let addr = state.config.addr;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving on http://{addr}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

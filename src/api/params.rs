@@ -23,21 +23,12 @@ const SEARCH_PARAMS: &[&str] = &[
 const REPEATABLE: &[&str] = &["location", "violation", "sdg"];
 
 fn unknown(key: &str, allowed: &[&str]) -> ApiError {
-    ApiError::new(
-        "unknown_parameter",
-        format!(
-            "unknown parameter {key:?}; this endpoint takes {}",
-            allowed.join(", ")
-        ),
-    )
+    ApiError::new("unknown_parameter", format!("unknown parameter {key:?}; this endpoint takes {}", allowed.join(", ")))
 }
 
 fn integer(key: &str, value: &str) -> Result<i64, ApiError> {
     value.trim().parse::<i64>().map_err(|_| {
-        ApiError::new(
-            "invalid_parameter",
-            format!("invalid parameter {key}: must be an integer, got {value:?}"),
-        )
+        ApiError::new("invalid_parameter", format!("invalid parameter {key}: must be an integer, got {value:?}"))
     })
 }
 
@@ -96,10 +87,7 @@ pub fn simple(query: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, Stri
             return Err(unknown(&key, allowed));
         }
         if out.iter().any(|(k, _)| k == key.as_ref()) {
-            return Err(ApiError::new(
-                "invalid_parameter",
-                format!("invalid parameter {key}: given more than once"),
-            ));
+            return Err(ApiError::new("invalid_parameter", format!("invalid parameter {key}: given more than once")));
         }
         out.push((key.into_owned(), value.into_owned()));
     }
@@ -112,10 +100,8 @@ mod tests {
 
     #[test]
     fn repeated_filters_and_scalars() {
-        let r = search_request(Some(
-            "q=%EC%88%98%EC%9A%A9%EC%86%8C&location=a&location=b&per_page=5&year_from=",
-        ))
-        .unwrap();
+        let r =
+            search_request(Some("q=%EC%88%98%EC%9A%A9%EC%86%8C&location=a&location=b&per_page=5&year_from=")).unwrap();
         assert_eq!(r.q.as_deref(), Some("수용소"));
         assert_eq!(r.location, OneOrMany::Many(vec!["a".into(), "b".into()]));
         assert_eq!(r.per_page, Some(5));
@@ -124,17 +110,8 @@ mod tests {
 
     #[test]
     fn errors_name_the_parameter() {
-        assert!(search_request(Some("qq=1"))
-            .unwrap_err()
-            .message
-            .contains("\"qq\""));
-        assert!(search_request(Some("page=two"))
-            .unwrap_err()
-            .message
-            .contains("page"));
-        assert!(search_request(Some("q=a&q=b"))
-            .unwrap_err()
-            .message
-            .contains("more than once"));
+        assert!(search_request(Some("qq=1")).unwrap_err().message.contains("\"qq\""));
+        assert!(search_request(Some("page=two")).unwrap_err().message.contains("page"));
+        assert!(search_request(Some("q=a&q=b")).unwrap_err().message.contains("more than once"));
     }
 }

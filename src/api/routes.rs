@@ -10,9 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use crate::search::{
-    FacetResults, PassageContext, SearchError, SearchRequest, SearchResponse, TestimonyView,
-};
+use crate::search::{FacetResults, PassageContext, SearchError, SearchRequest, SearchResponse, TestimonyView};
 
 use super::error::ApiError;
 use super::params;
@@ -34,9 +32,7 @@ pub async fn search_get(
     RawQuery(query): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
     let request = params::search_request(query.as_deref())?;
-    Ok(Json(
-        blocking(state, move |s| s.engine.search(request)).await?,
-    ))
+    Ok(Json(blocking(state, move |s| s.engine.search(request)).await?))
 }
 
 pub async fn search_post(
@@ -57,17 +53,11 @@ pub async fn search_post(
         let value: serde_json::Value = serde_json::from_slice(&body)
             .map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?;
         if !value.is_object() {
-            return Err(ApiError::new(
-                "invalid_json",
-                "the body must be a JSON object of search parameters",
-            ));
+            return Err(ApiError::new("invalid_json", "the body must be a JSON object of search parameters"));
         }
-        serde_json::from_value(value)
-            .map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?
+        serde_json::from_value(value).map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?
     };
-    Ok(Json(
-        blocking(state, move |s| s.engine.search(request)).await?,
-    ))
+    Ok(Json(blocking(state, move |s| s.engine.search(request)).await?))
 }
 
 pub async fn facets(
@@ -85,18 +75,13 @@ pub async fn facets(
             ))
         }
     };
-    Ok(Json(
-        blocking(state, move |s| s.engine.all_facets(coded_only)).await?,
-    ))
+    Ok(Json(blocking(state, move |s| s.engine.all_facets(coded_only)).await?))
 }
 
 fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     let Path(id) = id.map_err(|e| ApiError::new("invalid_path", e.body_text()))?;
     if id.is_empty() || id.chars().count() > 200 {
-        return Err(ApiError::new(
-            "invalid_path",
-            "the id must have 1 to 200 characters",
-        ));
+        return Err(ApiError::new("invalid_path", "the id must have 1 to 200 characters"));
     }
     Ok(id)
 }
@@ -108,9 +93,7 @@ pub async fn testimony(
 ) -> Result<Json<TestimonyView>, ApiError> {
     params::simple(query.as_deref(), &[])?;
     let id = path_id(id)?;
-    Ok(Json(
-        blocking(state, move |s| s.engine.testimony(&id)).await?,
-    ))
+    Ok(Json(blocking(state, move |s| s.engine.testimony(&id)).await?))
 }
 
 pub async fn passage(
@@ -131,35 +114,20 @@ pub struct Health {
 }
 
 pub async fn healthz() -> Json<Health> {
-    Json(Health {
-        status: "ok",
-        testimonies: None,
-    })
+    Json(Health { status: "ok", testimonies: None })
 }
 
 pub async fn readyz(State(state): State<Arc<AppState>>) -> Response {
     match state.engine.index().testimony_count() {
-        Ok(n) => Json(Health {
-            status: "ready",
-            testimonies: Some(n),
-        })
-        .into_response(),
+        Ok(n) => Json(Health { status: "ready", testimonies: Some(n) }).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "index not readable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                ApiError::new("unavailable", "the index cannot be read"),
-            )
-                .into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, ApiError::new("unavailable", "the index cannot be read")).into_response()
         }
     }
 }
 
 pub async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let n = state.engine.index().testimony_count().unwrap_or(0);
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(n),
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render(n)).into_response()
 }

@@ -56,9 +56,7 @@ pub struct TestimonyIndex {
 
 impl std::fmt::Debug for TestimonyIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestimonyIndex")
-            .field("dir", &self.dir)
-            .finish()
+        f.debug_struct("TestimonyIndex").field("dir", &self.dir).finish()
     }
 }
 
@@ -74,14 +72,8 @@ fn record_labels(p: &PreparedTestimony) -> String {
 }
 
 /// Every live document matching a query, in index order.
-fn sorted_docs(
-    searcher: &Searcher,
-    query: &dyn tantivy::query::Query,
-) -> Result<Vec<tantivy::DocAddress>, IndexError> {
-    let mut addrs: Vec<_> = searcher
-        .search(query, &DocSetCollector)?
-        .into_iter()
-        .collect();
+fn sorted_docs(searcher: &Searcher, query: &dyn tantivy::query::Query) -> Result<Vec<tantivy::DocAddress>, IndexError> {
+    let mut addrs: Vec<_> = searcher.search(query, &DocSetCollector)?.into_iter().collect();
     addrs.sort();
     Ok(addrs)
 }
@@ -94,17 +86,13 @@ impl TestimonyIndex {
     /// Opens the index in `dir`, creating it (and the folder) when there is none.
     pub fn open_or_create(dir: &Path, source: &SchemaSource) -> Result<TestimonyIndex, IndexError> {
         let schema = build_schema(source)?;
-        let open_err = |e: &dyn std::fmt::Display| IndexError::Open {
-            dir: dir.display().to_string(),
-            message: e.to_string(),
-        };
+        let open_err =
+            |e: &dyn std::fmt::Display| IndexError::Open { dir: dir.display().to_string(), message: e.to_string() };
         std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
         let index = if dir.join("meta.json").exists() {
             let index = Index::open_in_dir(dir).map_err(|e| open_err(&e))?;
             if !same_schema(&index.schema(), &schema) {
-                return Err(IndexError::SchemaMismatch {
-                    dir: dir.display().to_string(),
-                });
+                return Err(IndexError::SchemaMismatch { dir: dir.display().to_string() });
             }
             index
         } else {
@@ -129,16 +117,8 @@ impl TestimonyIndex {
         let fields = Fields::from_schema(&index.schema())?;
         // Commits made by another process (a CLI ingest) show up after a short delay; our own
         // commits reload explicitly.
-        let reader = index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::OnCommitWithDelay)
-            .try_into()?;
-        Ok(TestimonyIndex {
-            index,
-            reader,
-            fields,
-            dir,
-        })
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
+        Ok(TestimonyIndex { index, reader, fields, dir })
     }
 
     pub fn fields(&self) -> &Fields {
@@ -158,28 +138,18 @@ impl TestimonyIndex {
     }
 
     fn dir_name(&self) -> String {
-        self.dir
-            .as_ref()
-            .map(|d| d.display().to_string())
-            .unwrap_or_else(|| "(memory)".into())
+        self.dir.as_ref().map(|d| d.display().to_string()).unwrap_or_else(|| "(memory)".into())
     }
 
     /// Opens a writer with the given memory budget.
     pub fn writer(&self, memory: usize) -> Result<IndexWriter, IndexError> {
-        let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-            .min(4);
+        let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
         let per_thread_floor = 16 * 1024 * 1024;
         let memory = memory.max(threads * per_thread_floor);
-        self.index
-            .writer_with_num_threads(threads, memory)
-            .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(..) => IndexError::Locked {
-                    dir: self.dir_name(),
-                },
-                other => other.into(),
-            })
+        self.index.writer_with_num_threads(threads, memory).map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => IndexError::Locked { dir: self.dir_name() },
+            other => other.into(),
+        })
     }
 
     /// How many live documents have this testimony id.
@@ -190,16 +160,8 @@ impl TestimonyIndex {
 
     /// Writes a batch: each testimony replaces any earlier version (delete by id, then add, in one
     /// group), and the whole batch is committed once. On failure nothing of the batch is visible.
-    pub fn write_batch(
-        &self,
-        batch: Batch,
-        default_access: Access,
-        memory: usize,
-    ) -> Result<IngestReport, IndexError> {
-        let Batch {
-            testimonies,
-            mut report,
-        } = batch;
+    pub fn write_batch(&self, batch: Batch, default_access: Access, memory: usize) -> Result<IngestReport, IndexError> {
+        let Batch { testimonies, mut report } = batch;
         if testimonies.is_empty() {
             return Ok(report);
         }
@@ -215,13 +177,8 @@ impl TestimonyIndex {
                 report.added += 1;
             }
             let mut ops = Vec::with_capacity(prepared.passages.len() + 2);
-            ops.push(UserOperation::Delete(Term::from_field_text(
-                self.fields.testimony_id,
-                &prepared.testimony.id,
-            )));
-            ops.push(UserOperation::Add(
-                self.testimony_document(prepared, access)?,
-            ));
+            ops.push(UserOperation::Delete(Term::from_field_text(self.fields.testimony_id, &prepared.testimony.id)));
+            ops.push(UserOperation::Add(self.testimony_document(prepared, access)?));
             for doc in self.passage_documents(prepared, access)? {
                 ops.push(UserOperation::Add(doc));
             }
@@ -289,30 +246,19 @@ impl TestimonyIndex {
         }
     }
 
-    fn testimony_document(
-        &self,
-        p: &PreparedTestimony,
-        access: Access,
-    ) -> Result<TantivyDocument, IndexError> {
+    fn testimony_document(&self, p: &PreparedTestimony, access: Access) -> Result<TantivyDocument, IndexError> {
         let f = &self.fields;
         let mut doc = TantivyDocument::default();
         doc.add_text(f.kind, KIND_TESTIMONY);
         doc.add_text(f.testimony_id, &p.testimony.id);
         doc.add_text(f.access, access.code());
         let stored = StoredTestimony::from_prepared(p, access);
-        doc.add_text(
-            f.meta,
-            serde_json::to_string(&stored).map_err(|e| IndexError::Corrupt(e.to_string()))?,
-        );
+        doc.add_text(f.meta, serde_json::to_string(&stored).map_err(|e| IndexError::Corrupt(e.to_string()))?);
         self.add_facets(&mut doc, p);
         Ok(doc)
     }
 
-    fn passage_documents(
-        &self,
-        p: &PreparedTestimony,
-        access: Access,
-    ) -> Result<Vec<TantivyDocument>, IndexError> {
+    fn passage_documents(&self, p: &PreparedTestimony, access: Access) -> Result<Vec<TantivyDocument>, IndexError> {
         let f = &self.fields;
         let mut docs = Vec::with_capacity(p.passages.len());
         for passage in &p.passages {
@@ -333,55 +279,28 @@ impl TestimonyIndex {
             // The first passage also carries the testimony's title and event labels (resolved or
             // not, they stay searchable as text) and its coded places and violations.
             let first = passage.n == 1;
-            let analysed = if first {
-                format!("{}\n{}", passage.text, record_labels(p))
-            } else {
-                passage.text.clone()
-            };
+            let analysed = if first { format!("{}\n{}", passage.text, record_labels(p)) } else { passage.text.clone() };
             doc.add_text(f.body_ko, &analysed);
             doc.add_text(f.body_bigram, &analysed);
             doc.add_text(f.body_en, &analysed);
             self.add_facets(&mut doc, p);
             let coded = |values: &[crate::ingest::FacetValue]| -> Vec<String> {
-                values
-                    .iter()
-                    .filter(|v| first && v.provenance == Provenance::Coded)
-                    .map(|v| v.value.clone())
-                    .collect()
+                values.iter().filter(|v| first && v.provenance == Provenance::Coded).map(|v| v.value.clone()).collect()
             };
-            for v in passage
-                .facets
-                .location
-                .iter()
-                .map(|v| v.value.clone())
-                .chain(coded(&p.facets.location))
-            {
+            for v in passage.facets.location.iter().map(|v| v.value.clone()).chain(coded(&p.facets.location)) {
                 doc.add_text(f.passage_location, &v);
             }
-            for v in passage
-                .facets
-                .violation
-                .iter()
-                .map(|v| v.value.clone())
-                .chain(coded(&p.facets.violation))
-            {
+            for v in passage.facets.violation.iter().map(|v| v.value.clone()).chain(coded(&p.facets.violation)) {
                 doc.add_text(f.passage_violation, &v);
             }
             let shown = passage.facets.with_coded_from(&p.facets);
-            let earliest = |values: &[crate::ingest::FacetValue]| {
-                values
-                    .iter()
-                    .filter_map(|v| v.value.parse::<u64>().ok())
-                    .min()
-            };
+            let earliest =
+                |values: &[crate::ingest::FacetValue]| values.iter().filter_map(|v| v.value.parse::<u64>().ok()).min();
             if let Some(y) = earliest(&shown.year).or_else(|| earliest(&p.facets.year)) {
                 doc.add_u64(f.sort_year, y);
             }
             let meta = stored::PassageMeta { facets: shown };
-            doc.add_text(
-                f.meta,
-                serde_json::to_string(&meta).map_err(|e| IndexError::Corrupt(e.to_string()))?,
-            );
+            doc.add_text(f.meta, serde_json::to_string(&meta).map_err(|e| IndexError::Corrupt(e.to_string()))?);
             docs.push(doc);
         }
         Ok(docs)
@@ -390,27 +309,18 @@ impl TestimonyIndex {
     /// Reads a stored passage document.
     pub fn passage_from_doc(&self, doc: &TantivyDocument) -> Result<StoredPassage, IndexError> {
         let f = &self.fields;
-        let text = |field| {
-            doc.get_first(field)
-                .and_then(|v| v.as_str())
-                .map(str::to_string)
-        };
+        let text = |field| doc.get_first(field).and_then(|v| v.as_str()).map(str::to_string);
         let meta: stored::PassageMeta = serde_json::from_str(&text(f.meta).unwrap_or_default())
             .map_err(|e| IndexError::Corrupt(format!("passage meta: {e}")))?;
         Ok(StoredPassage {
             passage_id: text(f.passage_id).unwrap_or_default(),
             testimony_id: text(f.testimony_id).unwrap_or_default(),
-            paragraph: doc
-                .get_first(f.paragraph)
-                .and_then(|v| v.as_u64())
-                .unwrap_or(0) as u32,
+            paragraph: doc.get_first(f.paragraph).and_then(|v| v.as_u64()).unwrap_or(0) as u32,
             language: text(f.language).and_then(|l| crate::analysis::Lang::parse(&l)),
             speaker: text(f.speaker).and_then(|s| crate::ingest::Speaker::parse(&s)),
             text: text(f.text).unwrap_or_default(),
             citation: text(f.citation).unwrap_or_default(),
-            access: text(f.access)
-                .and_then(|a| Access::parse(&a))
-                .unwrap_or(Access::Restricted),
+            access: text(f.access).and_then(|a| Access::parse(&a)).unwrap_or(Access::Restricted),
             facets: meta.facets,
         })
     }
@@ -418,19 +328,11 @@ impl TestimonyIndex {
     /// A testimony's metadata, if it exists.
     pub fn testimony(&self, id: &str) -> Result<Option<StoredTestimony>, IndexError> {
         let searcher = self.searcher();
-        match self
-            .docs_of_kind(&searcher, id, KIND_TESTIMONY)?
-            .into_iter()
-            .next()
-        {
+        match self.docs_of_kind(&searcher, id, KIND_TESTIMONY)?.into_iter().next() {
             Some(addr) => {
                 let doc: TantivyDocument = searcher.doc(addr)?;
-                let meta = doc
-                    .get_first(self.fields.meta)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                let t = serde_json::from_str(meta)
-                    .map_err(|e| IndexError::Corrupt(format!("testimony meta: {e}")))?;
+                let meta = doc.get_first(self.fields.meta).and_then(|v| v.as_str()).unwrap_or_default();
+                let t = serde_json::from_str(meta).map_err(|e| IndexError::Corrupt(format!("testimony meta: {e}")))?;
                 Ok(Some(t))
             }
             None => Ok(None),
@@ -449,17 +351,9 @@ impl TestimonyIndex {
     }
 
     /// Documents of one testimony of one kind.
-    fn docs_of_kind(
-        &self,
-        searcher: &Searcher,
-        id: &str,
-        kind: &str,
-    ) -> Result<Vec<tantivy::DocAddress>, IndexError> {
+    fn docs_of_kind(&self, searcher: &Searcher, id: &str, kind: &str) -> Result<Vec<tantivy::DocAddress>, IndexError> {
         let term = |field, value: &str| -> Box<dyn tantivy::query::Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, value),
-                IndexRecordOption::Basic,
-            ))
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
         };
         let query = tantivy::query::BooleanQuery::intersection(vec![
             term(self.fields.testimony_id, id),
@@ -471,11 +365,7 @@ impl TestimonyIndex {
     /// One passage by its id.
     pub fn passage(&self, passage_id: &str) -> Result<Option<StoredPassage>, IndexError> {
         let searcher = self.searcher();
-        match self
-            .docs_with(&searcher, self.fields.passage_id, passage_id)?
-            .into_iter()
-            .next()
-        {
+        match self.docs_with(&searcher, self.fields.passage_id, passage_id)?.into_iter().next() {
             Some(addr) => Ok(Some(self.passage_from_doc(&searcher.doc(addr)?)?)),
             None => Ok(None),
         }
@@ -487,18 +377,13 @@ impl TestimonyIndex {
         field: tantivy::schema::Field,
         value: &str,
     ) -> Result<Vec<tantivy::DocAddress>, IndexError> {
-        let query = TermQuery::new(
-            Term::from_field_text(field, value),
-            IndexRecordOption::Basic,
-        );
+        let query = TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic);
         sorted_docs(searcher, &query)
     }
 
     /// Number of testimonies in the index.
     pub fn testimony_count(&self) -> Result<usize, IndexError> {
         let term = Term::from_field_text(self.fields.kind, KIND_TESTIMONY);
-        Ok(self
-            .searcher()
-            .search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?)
+        Ok(self.searcher().search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)?)
     }
 }

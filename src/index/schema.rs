@@ -2,9 +2,7 @@
 //! uses (checked by name and type at start-up).
 
 use serde::Deserialize;
-use tantivy::schema::{
-    Field, FieldType, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{Field, FieldType, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions};
 
 use crate::taxonomy::{SchemaSource, TaxonomyError};
 
@@ -39,11 +37,7 @@ const TOKENIZERS: &[&str] = &["raw", "keyword", "ko_stem", "ko_bigram", "en_stem
 /// Builds the schema declared in fields.toml.
 pub fn build_schema(source: &SchemaSource) -> Result<Schema, TaxonomyError> {
     let (file, spec) = source.parse::<FieldsFile>(crate::taxonomy::FIELDS_FILE)?;
-    let err = |name: &str, message: String| TaxonomyError {
-        file: file.clone(),
-        entry: format!("{name}: "),
-        message,
-    };
+    let err = |name: &str, message: String| TaxonomyError { file: file.clone(), entry: format!("{name}: "), message };
     let mut builder = Schema::builder();
     let mut seen = std::collections::HashSet::new();
     for f in &spec.field {
@@ -57,22 +51,13 @@ pub fn build_schema(source: &SchemaSource) -> Result<Schema, TaxonomyError> {
                     if !TOKENIZERS.contains(&tok.as_str()) {
                         return Err(err(
                             &f.name,
-                            format!(
-                                "unknown tokenizer '{tok}' (one of {})",
-                                TOKENIZERS.join(", ")
-                            ),
+                            format!("unknown tokenizer '{tok}' (one of {})", TOKENIZERS.join(", ")),
                         ));
                     }
-                    let record = if f.positions {
-                        IndexRecordOption::WithFreqsAndPositions
-                    } else {
-                        IndexRecordOption::Basic
-                    };
-                    opts = opts.set_indexing_options(
-                        TextFieldIndexing::default()
-                            .set_tokenizer(tok)
-                            .set_index_option(record),
-                    );
+                    let record =
+                        if f.positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::Basic };
+                    opts = opts
+                        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tok).set_index_option(record));
                     if f.fast {
                         opts = opts.set_fast(tok.as_str());
                     }
@@ -97,12 +82,7 @@ pub fn build_schema(source: &SchemaSource) -> Result<Schema, TaxonomyError> {
                 }
                 builder.add_u64_field(&f.name, opts);
             }
-            other => {
-                return Err(err(
-                    &f.name,
-                    format!("unknown type '{other}' (text or u64)"),
-                ))
-            }
+            other => return Err(err(&f.name, format!("unknown type '{other}' (text or u64)"))),
         }
     }
     Ok(builder.build())
@@ -156,13 +136,10 @@ impl Fields {
     /// Looks every needed field up, checking that it exists with the type the code expects.
     pub fn from_schema(schema: &Schema) -> Result<Fields, IndexError> {
         let get = |name: &str, want_text: bool| -> Result<Field, IndexError> {
-            let field = schema.get_field(name).map_err(|_| {
-                IndexError::Schema(format!("index-schema/fields.toml lacks the field '{name}'"))
-            })?;
-            let is_text = matches!(
-                schema.get_field_entry(field).field_type(),
-                FieldType::Str(_)
-            );
+            let field = schema
+                .get_field(name)
+                .map_err(|_| IndexError::Schema(format!("index-schema/fields.toml lacks the field '{name}'")))?;
+            let is_text = matches!(schema.get_field_entry(field).field_type(), FieldType::Str(_));
             if is_text != want_text {
                 return Err(IndexError::Schema(format!(
                     "index-schema/fields.toml: field '{name}' must be of type {}",

@@ -64,11 +64,7 @@ impl Facets {
         let entry = match list.iter_mut().find(|v| v.value == value) {
             Some(e) => e,
             None => {
-                list.push(FacetValue {
-                    value: value.to_string(),
-                    provenance,
-                    passages: Vec::new(),
-                });
+                list.push(FacetValue { value: value.to_string(), provenance, passages: Vec::new() });
                 list.last_mut().expect("just pushed")
             }
         };
@@ -85,11 +81,7 @@ impl Facets {
     pub fn with_coded_from(&self, testimony: &Facets) -> Facets {
         let mut out = self.clone();
         for kind in FacetKind::ALL {
-            for v in testimony
-                .get(kind)
-                .iter()
-                .filter(|v| v.provenance == Provenance::Coded)
-            {
+            for v in testimony.get(kind).iter().filter(|v| v.provenance == Provenance::Coded) {
                 out.add(kind, &v.value, Provenance::Coded, None);
             }
         }
@@ -141,20 +133,12 @@ pub struct PreparedTestimony {
 impl PreparedTestimony {
     /// The citation of one of its passages: "KR-2016-0031 ¶4, interview 2016-03-02".
     pub fn citation(&self, n: u32) -> String {
-        citation(
-            &self.testimony.id,
-            n,
-            self.testimony.interview_date.as_deref(),
-        )
+        citation(&self.testimony.id, n, self.testimony.interview_date.as_deref())
     }
 
     /// Years covered by the testimony's coded events.
     pub fn coded_years(&self) -> impl Iterator<Item = u16> + '_ {
-        self.facets
-            .year
-            .iter()
-            .filter(|v| v.provenance == Provenance::Coded)
-            .filter_map(|v| v.value.parse().ok())
+        self.facets.year.iter().filter(|v| v.provenance == Provenance::Coded).filter_map(|v| v.value.parse().ok())
     }
 }
 
@@ -171,11 +155,7 @@ fn unresolved(kind: &'static str, label: &str, r: Resolution) -> UnresolvedLabel
         Resolution::Ambiguous(c) => c,
         _ => Vec::new(),
     };
-    UnresolvedLabel {
-        kind,
-        label: label.to_string(),
-        candidates,
-    }
+    UnresolvedLabel { kind, label: label.to_string(), candidates }
 }
 
 /// Analyses one validated testimony: passages, languages, resolution of coded labels, extraction.
@@ -214,17 +194,15 @@ pub fn prepare(testimony: Testimony, taxonomy: &Taxonomy) -> PreparedTestimony {
             }
         }
     }
-    let origin_province = testimony
-        .interviewee
-        .as_ref()
-        .and_then(|i| i.origin_province.as_ref())
-        .and_then(|label| match taxonomy.resolve_place(label) {
+    let origin_province = testimony.interviewee.as_ref().and_then(|i| i.origin_province.as_ref()).and_then(|label| {
+        match taxonomy.resolve_place(label) {
             Resolution::Resolved(id) => Some(id),
             other => {
                 unresolved_labels.push(unresolved("origin_province", label, other));
                 None
             }
-        });
+        }
+    });
 
     let mut passages = Vec::new();
     for p in split_paragraphs(&testimony.transcript) {
@@ -245,12 +223,7 @@ pub fn prepare(testimony: Testimony, taxonomy: &Taxonomy) -> PreparedTestimony {
             }
         }
         for y in &found.years {
-            own.add(
-                FacetKind::Year,
-                &y.to_string(),
-                Provenance::Extracted,
-                Some(p.n),
-            );
+            own.add(FacetKind::Year, &y.to_string(), Provenance::Extracted, Some(p.n));
         }
         for kind in FacetKind::ALL {
             for v in own.get(kind) {
@@ -258,23 +231,11 @@ pub fn prepare(testimony: Testimony, taxonomy: &Taxonomy) -> PreparedTestimony {
             }
         }
         own.sort();
-        passages.push(PreparedPassage {
-            n: p.n,
-            speaker: p.speaker,
-            text: p.text,
-            language,
-            facets: own,
-        });
+        passages.push(PreparedPassage { n: p.n, speaker: p.speaker, text: p.text, language, facets: own });
     }
     facets.sort();
     dedup_unresolved(&mut unresolved_labels);
-    PreparedTestimony {
-        testimony,
-        passages,
-        facets,
-        origin_province,
-        unresolved: unresolved_labels,
-    }
+    PreparedTestimony { testimony, passages, facets, origin_province, unresolved: unresolved_labels }
 }
 
 fn dedup_unresolved(list: &mut Vec<UnresolvedLabel>) {
@@ -311,10 +272,7 @@ mod tests {
         };
         let p = prepare(testimony(vec![ev], "A: 그랬습니다."), &t);
         let loc: Vec<&str> = p.facets.location.iter().map(|v| v.value.as_str()).collect();
-        assert_eq!(
-            loc,
-            ["kp", "kp/north-hamgyong", "kp/north-hamgyong/hoeryong"]
-        );
+        assert_eq!(loc, ["kp", "kp/north-hamgyong", "kp/north-hamgyong/hoeryong"]);
         assert!(p
             .facets
             .violation
@@ -329,23 +287,9 @@ mod tests {
     #[test]
     fn extracted_values_say_where_they_were_found() {
         let t = Taxonomy::embedded().unwrap();
-        let p = prepare(
-            testimony(
-                vec![],
-                "Q: 어디서요?\n\nA: 2008년에 회령에서 공개처형을 봤습니다.",
-            ),
-            &t,
-        );
-        let hoeryong = p
-            .facets
-            .location
-            .iter()
-            .find(|v| v.value == "kp/north-hamgyong/hoeryong")
-            .unwrap();
-        assert_eq!(
-            (hoeryong.provenance, hoeryong.passages.as_slice()),
-            (Provenance::Extracted, &[2][..])
-        );
+        let p = prepare(testimony(vec![], "Q: 어디서요?\n\nA: 2008년에 회령에서 공개처형을 봤습니다."), &t);
+        let hoeryong = p.facets.location.iter().find(|v| v.value == "kp/north-hamgyong/hoeryong").unwrap();
+        assert_eq!((hoeryong.provenance, hoeryong.passages.as_slice()), (Provenance::Extracted, &[2][..]));
         assert_eq!(p.passages[1].language, Some(Lang::Ko));
         assert_eq!(p.passages[1].speaker, Some(Speaker::Answer));
     }

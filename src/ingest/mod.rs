@@ -17,8 +17,7 @@ use serde::Serialize;
 use crate::taxonomy::Taxonomy;
 
 pub use enrich::{
-    citation, prepare, FacetValue, Facets, PreparedPassage, PreparedTestimony, Provenance,
-    UnresolvedLabel,
+    citation, prepare, FacetValue, Facets, PreparedPassage, PreparedTestimony, Provenance, UnresolvedLabel,
 };
 pub use passage::Speaker;
 pub use record::{Access, Event, Interviewee, Testimony};
@@ -95,10 +94,7 @@ impl fmt::Display for IngestReport {
         if !self.rejected.is_empty() {
             writeln!(f, "\nrejected:")?;
             for r in &self.rejected {
-                let id =
-                    r.id.as_deref()
-                        .map(|i| format!(" [{i}]"))
-                        .unwrap_or_default();
+                let id = r.id.as_deref().map(|i| format!(" [{i}]")).unwrap_or_default();
                 writeln!(f, "  {}:{}{}: {}", r.file, r.line, id, r.reason)?;
             }
         }
@@ -116,15 +112,7 @@ impl fmt::Display for IngestReport {
                 } else {
                     format!(" (ambiguous: {})", u.candidates.join(", "))
                 };
-                writeln!(
-                    f,
-                    "  {} {:?} ×{} in {}{}",
-                    u.kind,
-                    u.label,
-                    u.count,
-                    u.testimonies.join(", "),
-                    more
-                )?;
+                writeln!(f, "  {} {:?} ×{} in {}{}", u.kind, u.label, u.count, u.testimonies.join(", "), more)?;
             }
         }
         Ok(())
@@ -147,12 +135,7 @@ pub fn read_paths(paths: &[impl AsRef<Path>], report: &mut IngestReport) -> Vec<
         let files = match source::record_files(path) {
             Ok(f) => f,
             Err(e) => {
-                report.rejected.push(Rejection {
-                    file: e.path,
-                    line: 0,
-                    id: None,
-                    reason: e.message,
-                });
+                report.rejected.push(Rejection { file: e.path, line: 0, id: None, reason: e.message });
                 continue;
             }
         };
@@ -160,12 +143,7 @@ pub fn read_paths(paths: &[impl AsRef<Path>], report: &mut IngestReport) -> Vec<
             report.files += 1;
             match source::read_file(&file) {
                 Ok(records) => out.extend(records),
-                Err(e) => report.rejected.push(Rejection {
-                    file: e.path,
-                    line: 0,
-                    id: None,
-                    reason: e.message,
-                }),
+                Err(e) => report.rejected.push(Rejection { file: e.path, line: 0, id: None, reason: e.message }),
             }
         }
     }
@@ -189,12 +167,7 @@ pub fn prepare_batch(
         let value = match raw.value {
             Ok(v) => v,
             Err(reason) => {
-                report.rejected.push(Rejection {
-                    file: origin.file,
-                    line: origin.line,
-                    id: None,
-                    reason,
-                });
+                report.rejected.push(Rejection { file: origin.file, line: origin.line, id: None, reason });
                 continue;
             }
         };
@@ -240,15 +213,13 @@ pub fn prepare_batch(
     for (done, (origin, testimony)) in validated.into_iter().enumerate() {
         let prepared = prepare(testimony, taxonomy);
         for u in &prepared.unresolved {
-            let entry = unresolved
-                .entry((u.kind, u.label.clone()))
-                .or_insert_with(|| UnresolvedReport {
-                    kind: u.kind,
-                    label: u.label.clone(),
-                    count: 0,
-                    testimonies: Vec::new(),
-                    candidates: u.candidates.clone(),
-                });
+            let entry = unresolved.entry((u.kind, u.label.clone())).or_insert_with(|| UnresolvedReport {
+                kind: u.kind,
+                label: u.label.clone(),
+                count: 0,
+                testimonies: Vec::new(),
+                candidates: u.candidates.clone(),
+            });
             entry.count += 1;
             entry.testimonies.push(prepared.testimony.id.clone());
         }
@@ -257,18 +228,11 @@ pub fn prepare_batch(
         progress(done + 1 + (total - count), total);
     }
     report.unresolved = unresolved.into_values().collect();
-    Batch {
-        testimonies,
-        report,
-    }
+    Batch { testimonies, report }
 }
 
 /// Reads, validates and prepares everything under `paths`: what `check` reports and `ingest` writes.
-pub fn collect(
-    paths: &[impl AsRef<Path>],
-    taxonomy: &Taxonomy,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Batch {
+pub fn collect(paths: &[impl AsRef<Path>], taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize, usize)) -> Batch {
     let mut report = IngestReport::default();
     let records = read_paths(paths, &mut report);
     prepare_batch(records, taxonomy, report, progress)

@@ -75,11 +75,7 @@ pub fn split_paragraphs(transcript: &str) -> Vec<Paragraph> {
         lines.clear();
         let (speaker, text) = split_speaker(&joined);
         if !text.is_empty() {
-            out.push(Paragraph {
-                n: out.len() as u32 + 1,
-                speaker,
-                text: text.to_string(),
-            });
+            out.push(Paragraph { n: out.len() as u32 + 1, speaker, text: text.to_string() });
         }
     };
     for line in normalized.split('\n') {
@@ -100,17 +96,9 @@ mod tests {
 
     #[test]
     fn splits_on_blank_lines_and_numbers_from_one() {
-        let p =
-            split_paragraphs("Q: Where were you?\n\nA: In Onsong.\nThen Chongjin.\n \n\n답변: 네.");
+        let p = split_paragraphs("Q: Where were you?\n\nA: In Onsong.\nThen Chongjin.\n \n\n답변: 네.");
         assert_eq!(p.len(), 3);
-        assert_eq!(
-            p[0],
-            Paragraph {
-                n: 1,
-                speaker: Some(Speaker::Question),
-                text: "Where were you?".into()
-            }
-        );
+        assert_eq!(p[0], Paragraph { n: 1, speaker: Some(Speaker::Question), text: "Where were you?".into() });
         assert_eq!(p[1].text, "In Onsong.\nThen Chongjin.");
         assert_eq!(p[2].speaker, Some(Speaker::Answer));
         assert_eq!(p[2].n, 3);
@@ -118,34 +106,16 @@ mod tests {
 
     #[test]
     fn recognises_korean_labels() {
-        assert_eq!(
-            split_speaker("질문: 언제였습니까?"),
-            (Some(Speaker::Question), "언제였습니까?")
-        );
-        assert_eq!(
-            split_speaker("답변 : 2008년입니다."),
-            (Some(Speaker::Answer), "2008년입니다.")
-        );
-        assert_eq!(
-            split_speaker("문：어디서요?"),
-            (Some(Speaker::Question), "어디서요?")
-        );
-        assert_eq!(
-            split_speaker("답: 회령이요."),
-            (Some(Speaker::Answer), "회령이요.")
-        );
+        assert_eq!(split_speaker("질문: 언제였습니까?"), (Some(Speaker::Question), "언제였습니까?"));
+        assert_eq!(split_speaker("답변 : 2008년입니다."), (Some(Speaker::Answer), "2008년입니다."));
+        assert_eq!(split_speaker("문：어디서요?"), (Some(Speaker::Question), "어디서요?"));
+        assert_eq!(split_speaker("답: 회령이요."), (Some(Speaker::Answer), "회령이요."));
     }
 
     #[test]
     fn a_word_starting_with_a_label_letter_is_not_a_label() {
-        assert_eq!(
-            split_speaker("After that we left."),
-            (None, "After that we left.")
-        );
-        assert_eq!(
-            split_speaker("문제가 있었어요."),
-            (None, "문제가 있었어요.")
-        );
+        assert_eq!(split_speaker("After that we left."), (None, "After that we left."));
+        assert_eq!(split_speaker("문제가 있었어요."), (None, "문제가 있었어요."));
     }
 
     #[test]

@@ -77,16 +77,8 @@ pub const MAX_ID_LEN: usize = 128;
 /// Largest accepted transcript, in bytes.
 pub const MAX_TRANSCRIPT_BYTES: usize = 8 * 1024 * 1024;
 
-const KNOWN_FIELDS: &[&str] = &[
-    "id",
-    "language",
-    "title",
-    "interview_date",
-    "access",
-    "interviewee",
-    "events",
-    "transcript",
-];
+const KNOWN_FIELDS: &[&str] =
+    &["id", "language", "title", "interview_date", "access", "interviewee", "events", "transcript"];
 const INTERVIEWEE_FIELDS: &[&str] = &["gender", "birth_decade", "origin_province"];
 const EVENT_FIELDS: &[&str] = &["violation", "location", "year", "year_to"];
 
@@ -113,13 +105,8 @@ pub fn check_id(id: &str) -> Result<(), String> {
     if id.chars().count() > MAX_ID_LEN {
         return Err(format!("id is longer than {MAX_ID_LEN} characters"));
     }
-    if let Some(c) = id
-        .chars()
-        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
-    {
-        return Err(format!(
-            "id {id:?} has the character {c:?}; ids use letters, digits and - _ . : only"
-        ));
+    if let Some(c) = id.chars().find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))) {
+        return Err(format!("id {id:?} has the character {c:?}; ids use letters, digits and - _ . : only"));
     }
     Ok(())
 }
@@ -164,31 +151,22 @@ fn opt_string(map: &Map<String, Value>, key: &str, path: &str) -> Result<Option<
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err(format!(
-            "{path}{key} must be a string, got {}",
-            describe(other)
-        )),
+        Some(other) => Err(format!("{path}{key} must be a string, got {}", describe(other))),
     }
 }
 
 fn opt_year(map: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u16>, String> {
     let year = match map.get(key) {
         None | Some(Value::Null) => return Ok(None),
-        Some(Value::Number(n)) => n.as_u64().or_else(|| {
-            n.as_f64()
-                .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e6)
-                .map(|f| f as u64)
-        }),
+        Some(Value::Number(n)) => {
+            n.as_u64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1e6).map(|f| f as u64))
+        }
         Some(Value::String(s)) => s.trim().parse::<u64>().ok(),
         Some(_) => None,
     };
     let shown = map.get(key).map(describe).unwrap_or_default();
     match year {
-        Some(y)
-            if EVENT_YEARS.contains(&(y.min(u16::MAX as u64) as u16)) && y <= u16::MAX as u64 =>
-        {
-            Ok(Some(y as u16))
-        }
+        Some(y) if EVENT_YEARS.contains(&(y.min(u16::MAX as u64) as u16)) && y <= u16::MAX as u64 => Ok(Some(y as u16)),
         Some(_) => Err(format!(
             "{path}{key} must be a year from {} to {}, got {shown}",
             EVENT_YEARS.start(),
@@ -201,31 +179,17 @@ fn opt_year(map: &Map<String, Value>, key: &str, path: &str) -> Result<Option<u1
 /// Validates one parsed record. `value` comes from a JSON line or from front matter plus body.
 pub fn validate(value: Value) -> Result<Validated, Invalid> {
     let Value::Object(map) = value else {
-        return Err(Invalid {
-            id: None,
-            reason: format!("a record must be a JSON object, got {}", describe(&value)),
-        });
+        return Err(Invalid { id: None, reason: format!("a record must be a JSON object, got {}", describe(&value)) });
     };
     let id = match map.get("id") {
         Some(Value::String(s)) => s.trim().to_string(),
         Some(Value::Number(n)) => n.to_string(),
-        None | Some(Value::Null) => {
-            return Err(Invalid {
-                id: None,
-                reason: "missing required field id".into(),
-            })
-        }
+        None | Some(Value::Null) => return Err(Invalid { id: None, reason: "missing required field id".into() }),
         Some(other) => {
-            return Err(Invalid {
-                id: None,
-                reason: format!("id must be a string, got {}", describe(other)),
-            })
+            return Err(Invalid { id: None, reason: format!("id must be a string, got {}", describe(other)) })
         }
     };
-    let fail = |reason: String| Invalid {
-        id: (!id.is_empty()).then(|| id.clone()),
-        reason,
-    };
+    let fail = |reason: String| Invalid { id: (!id.is_empty()).then(|| id.clone()), reason };
     check_id(&id).map_err(fail)?;
     let mut warnings = Vec::new();
     for key in map.keys().filter(|k| !KNOWN_FIELDS.contains(&k.as_str())) {
@@ -236,18 +200,10 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
         Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
         Some(Value::String(_)) => return Err(fail("transcript is empty".into())),
         None | Some(Value::Null) => return Err(fail("missing required field transcript".into())),
-        Some(other) => {
-            return Err(fail(format!(
-                "transcript must be a string, got {}",
-                describe(other)
-            )))
-        }
+        Some(other) => return Err(fail(format!("transcript must be a string, got {}", describe(other)))),
     };
     if transcript.len() > MAX_TRANSCRIPT_BYTES {
-        return Err(fail(format!(
-            "transcript is larger than {} MiB",
-            MAX_TRANSCRIPT_BYTES / (1024 * 1024)
-        )));
+        return Err(fail(format!("transcript is larger than {} MiB", MAX_TRANSCRIPT_BYTES / (1024 * 1024))));
     }
     if super::passage::split_paragraphs(&transcript).is_empty() {
         return Err(fail("transcript has no text besides speaker labels".into()));
@@ -258,7 +214,9 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
         Some(s) => match Lang::parse(&s) {
             Some(l) => Some(l),
             None => {
-                warnings.push(format!("language {s:?} is not \"ko\" or \"en\"; ignored, each passage's language is detected"));
+                warnings.push(format!(
+                    "language {s:?} is not \"ko\" or \"en\"; ignored, each passage's language is detected"
+                ));
                 None
             }
         },
@@ -270,22 +228,18 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
     }
     let access = match opt_string(&map, "access", "").map_err(fail)? {
         None => None,
-        Some(s) => Some(Access::parse(&s).ok_or_else(|| {
-            fail(format!(
-                "access must be \"public\" or \"restricted\", got {s:?}"
-            ))
-        })?),
+        Some(s) => Some(
+            Access::parse(&s).ok_or_else(|| fail(format!("access must be \"public\" or \"restricted\", got {s:?}")))?,
+        ),
     };
 
     let interviewee = match map.get("interviewee") {
         None | Some(Value::Null) => None,
         Some(Value::Object(m)) => {
-            for key in m
-                .keys()
-                .filter(|k| !INTERVIEWEE_FIELDS.contains(&k.as_str()))
-            {
+            for key in m.keys().filter(|k| !INTERVIEWEE_FIELDS.contains(&k.as_str())) {
                 // Anything beyond the anonymized descriptors may identify a person: never kept.
-                warnings.push(format!("interviewee.{key} dropped: only gender, birth_decade and origin_province are kept"));
+                warnings
+                    .push(format!("interviewee.{key} dropped: only gender, birth_decade and origin_province are kept"));
             }
             let mut birth_decade = opt_string(m, "birth_decade", "interviewee.").map_err(fail)?;
             if let Some(d) = &birth_decade {
@@ -299,12 +253,7 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
                 origin_province: opt_string(m, "origin_province", "interviewee.").map_err(fail)?,
             })
         }
-        Some(other) => {
-            return Err(fail(format!(
-                "interviewee must be an object, got {}",
-                describe(other)
-            )))
-        }
+        Some(other) => return Err(fail(format!("interviewee must be an object, got {}", describe(other)))),
     };
 
     let events = match map.get("events") {
@@ -314,11 +263,7 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
             for (i, item) in items.iter().enumerate() {
                 let path = format!("events[{}].", i + 1);
                 let Value::Object(m) = item else {
-                    return Err(fail(format!(
-                        "events[{}] must be an object, got {}",
-                        i + 1,
-                        describe(item)
-                    )));
+                    return Err(fail(format!("events[{}] must be an object, got {}", i + 1, describe(item))));
                 };
                 for key in m.keys().filter(|k| !EVENT_FIELDS.contains(&k.as_str())) {
                     warnings.push(format!("{path}{key} ignored (unknown field)"));
@@ -330,17 +275,12 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
                     year_to: opt_year(m, "year_to", &path).map_err(fail)?,
                 };
                 match (event.year, event.year_to) {
-                    (None, Some(_)) => {
-                        return Err(fail(format!("{path}year_to is given without year")))
-                    }
+                    (None, Some(_)) => return Err(fail(format!("{path}year_to is given without year"))),
                     (Some(a), Some(b)) if b < a => {
                         return Err(fail(format!("{path}year_to ({b}) is before year ({a})")))
                     }
                     (Some(a), Some(b)) if b - a > MAX_EVENT_SPAN => {
-                        return Err(fail(format!(
-                            "{path}spans {} years; at most {MAX_EVENT_SPAN}",
-                            b - a
-                        )))
+                        return Err(fail(format!("{path}spans {} years; at most {MAX_EVENT_SPAN}", b - a)))
                     }
                     _ => {}
                 }
@@ -352,25 +292,11 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
             }
             events
         }
-        Some(other) => {
-            return Err(fail(format!(
-                "events must be a list, got {}",
-                describe(other)
-            )))
-        }
+        Some(other) => return Err(fail(format!("events must be a list, got {}", describe(other)))),
     };
 
     Ok(Validated {
-        testimony: Testimony {
-            id,
-            language,
-            title,
-            interview_date,
-            access,
-            interviewee,
-            events,
-            transcript,
-        },
+        testimony: Testimony { id, language, title, interview_date, access, interviewee, events, transcript },
         warnings,
     })
 }
@@ -393,35 +319,20 @@ mod tests {
 
     #[test]
     fn rejections_name_the_field() {
-        assert_eq!(
-            reason(json!({"transcript": "x"})),
-            "missing required field id"
-        );
-        assert_eq!(
-            reason(json!({"id": "A"})),
-            "missing required field transcript"
-        );
+        assert_eq!(reason(json!({"transcript": "x"})), "missing required field id");
+        assert_eq!(reason(json!({"id": "A"})), "missing required field transcript");
         assert!(reason(json!({"id": "A", "transcript": "  "})).contains("empty"));
         assert!(reason(json!({"id": "A b", "transcript": "x"})).contains("character ' '"));
         assert!(
-            reason(json!({"id": "A", "transcript": "x", "interview_date": "2016-02-30"}))
-                .contains("interview_date")
+            reason(json!({"id": "A", "transcript": "x", "interview_date": "2016-02-30"})).contains("interview_date")
         );
+        assert!(reason(json!({"id": "A", "transcript": "x", "access": "secret"})).contains("access"));
         assert!(
-            reason(json!({"id": "A", "transcript": "x", "access": "secret"})).contains("access")
+            reason(json!({"id": "A", "transcript": "x", "events": [{"year": "spring"}]})).contains("events[1].year")
         );
-        assert!(
-            reason(json!({"id": "A", "transcript": "x", "events": [{"year": "spring"}]}))
-                .contains("events[1].year")
-        );
-        assert!(reason(
-            json!({"id": "A", "transcript": "x", "events": [{"year": 2009, "year_to": 2001}]})
-        )
-        .contains("before"));
-        assert!(
-            reason(json!({"id": "A", "transcript": "x", "events": {"year": 2009}}))
-                .contains("must be a list")
-        );
+        assert!(reason(json!({"id": "A", "transcript": "x", "events": [{"year": 2009, "year_to": 2001}]}))
+            .contains("before"));
+        assert!(reason(json!({"id": "A", "transcript": "x", "events": {"year": 2009}})).contains("must be a list"));
         assert!(reason(json!([1, 2])).contains("JSON object"));
     }
 
@@ -433,14 +344,14 @@ mod tests {
 
     #[test]
     fn unknown_fields_warn_and_identifying_fields_are_dropped() {
-        let v = validate(json!({"id": "A", "transcript": "x", "notes": 1, "interviewee": {"name": "someone", "gender": "female"}})).unwrap();
+        let v = validate(
+            json!({"id": "A", "transcript": "x", "notes": 1, "interviewee": {"name": "someone", "gender": "female"}}),
+        )
+        .unwrap();
         assert_eq!(v.warnings.len(), 2);
         assert_eq!(
             v.testimony.interviewee.unwrap(),
-            Interviewee {
-                gender: Some("female".into()),
-                ..Default::default()
-            }
+            Interviewee { gender: Some("female".into()), ..Default::default() }
         );
     }
 
@@ -451,23 +362,19 @@ mod tests {
 
     #[test]
     fn whole_float_years_are_years() {
-        let v =
-            validate(json!({"id": "A", "transcript": "x", "events": [{"year": 2008.0}]})).unwrap();
+        let v = validate(json!({"id": "A", "transcript": "x", "events": [{"year": 2008.0}]})).unwrap();
         assert_eq!(v.testimony.events[0].year, Some(2008));
-        assert!(
-            reason(json!({"id": "A", "transcript": "x", "events": [{"year": 2008.5}]}))
-                .contains("integer year")
-        );
+        assert!(reason(json!({"id": "A", "transcript": "x", "events": [{"year": 2008.5}]})).contains("integer year"));
     }
 
     #[test]
     fn years_as_strings_and_decades_as_numbers() {
-        let v = validate(json!({"id": "A", "transcript": "x", "events": [{"year": "2008"}], "interviewee": {"birth_decade": 1970}})).unwrap();
+        let v = validate(
+            json!({"id": "A", "transcript": "x", "events": [{"year": "2008"}], "interviewee": {"birth_decade": 1970}}),
+        )
+        .unwrap();
         assert_eq!(v.testimony.events[0].year, Some(2008));
-        assert_eq!(
-            v.testimony.interviewee.unwrap().birth_decade.as_deref(),
-            Some("1970s")
-        );
+        assert_eq!(v.testimony.interviewee.unwrap().birth_decade.as_deref(), Some("1970s"));
     }
 
     #[test]

@@ -35,19 +35,14 @@ const JSON: &[&str] = &["json"];
 const DOCUMENTS: &[&str] = &["md", "markdown", "txt"];
 
 fn extension(path: &Path) -> String {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase()
+    path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase()
 }
 
 /// The record files under a path: the file itself, or every readable file below a folder (sorted,
 /// hidden files and folders skipped). Files of other kinds in a folder are passed over.
 pub fn record_files(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
-    let meta = std::fs::metadata(path).map_err(|e| SourceError {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })?;
+    let meta = std::fs::metadata(path)
+        .map_err(|e| SourceError { path: path.display().to_string(), message: e.to_string() })?;
     if meta.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
@@ -57,16 +52,10 @@ pub fn record_files(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
     {
-        let entry = entry.map_err(|e| SourceError {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })?;
+        let entry = entry.map_err(|e| SourceError { path: path.display().to_string(), message: e.to_string() })?;
         if entry.file_type().is_file() {
             let ext = extension(entry.path());
-            if JSONL.contains(&ext.as_str())
-                || JSON.contains(&ext.as_str())
-                || DOCUMENTS.contains(&ext.as_str())
-            {
+            if JSONL.contains(&ext.as_str()) || JSON.contains(&ext.as_str()) || DOCUMENTS.contains(&ext.as_str()) {
                 files.push(entry.into_path());
             }
         }
@@ -78,17 +67,11 @@ pub fn record_files(path: &Path) -> Result<Vec<PathBuf>, SourceError> {
 /// document becomes a record with an error.
 pub fn read_file(path: &Path) -> Result<Vec<RawRecord>, SourceError> {
     let file_name = path.display().to_string();
-    let err = |e: std::io::Error| SourceError {
-        path: file_name.clone(),
-        message: e.to_string(),
-    };
+    let err = |e: std::io::Error| SourceError { path: file_name.clone(), message: e.to_string() };
     let ext = extension(path);
     if DOCUMENTS.contains(&ext.as_str()) {
         let bytes = std::fs::read(path).map_err(err)?;
-        let origin = Origin {
-            file: file_name.clone(),
-            line: 1,
-        };
+        let origin = Origin { file: file_name.clone(), line: 1 };
         let value = match String::from_utf8(bytes) {
             Ok(text) => parse_document(&text),
             Err(_) => Err("the file is not valid UTF-8".to_string()),
@@ -97,26 +80,13 @@ pub fn read_file(path: &Path) -> Result<Vec<RawRecord>, SourceError> {
     }
     if JSON.contains(&ext.as_str()) {
         let bytes = std::fs::read(path).map_err(err)?;
-        let origin = |line| Origin {
-            file: file_name.clone(),
-            line,
-        };
+        let origin = |line| Origin { file: file_name.clone(), line };
         return Ok(match serde_json::from_slice::<Value>(&bytes) {
-            Ok(Value::Array(items)) => items
-                .into_iter()
-                .map(|v| RawRecord {
-                    origin: origin(1),
-                    value: Ok(v),
-                })
-                .collect(),
-            Ok(v) => vec![RawRecord {
-                origin: origin(1),
-                value: Ok(v),
-            }],
-            Err(e) => vec![RawRecord {
-                origin: origin(e.line()),
-                value: Err(format!("invalid JSON: {e}")),
-            }],
+            Ok(Value::Array(items)) => {
+                items.into_iter().map(|v| RawRecord { origin: origin(1), value: Ok(v) }).collect()
+            }
+            Ok(v) => vec![RawRecord { origin: origin(1), value: Ok(v) }],
+            Err(e) => vec![RawRecord { origin: origin(e.line()), value: Err(format!("invalid JSON: {e}")) }],
         });
     }
     let file = std::fs::File::open(path).map_err(err)?;
@@ -138,22 +108,15 @@ pub fn read_jsonl(mut reader: impl BufRead, file_name: &str) -> std::io::Result<
         if line_no == 1 {
             bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         }
-        let origin = Origin {
-            file: file_name.to_string(),
-            line: line_no,
-        };
+        let origin = Origin { file: file_name.to_string(), line: line_no };
         let Ok(line) = std::str::from_utf8(bytes) else {
-            out.push(RawRecord {
-                origin,
-                value: Err("the line is not valid UTF-8".into()),
-            });
+            out.push(RawRecord { origin, value: Err("the line is not valid UTF-8".into()) });
             continue;
         };
         if line.trim().is_empty() {
             continue;
         }
-        let value =
-            serde_json::from_str::<Value>(line.trim()).map_err(|e| format!("invalid JSON: {e}"));
+        let value = serde_json::from_str::<Value>(line.trim()).map_err(|e| format!("invalid JSON: {e}"));
         out.push(RawRecord { origin, value });
     }
     Ok(out)
@@ -206,9 +169,7 @@ mod tests {
 
     #[test]
     fn front_matter_and_body() {
-        let v =
-            parse_document("---\nid: KR-1\nevents:\n  - year: 2008\n---\n\nQ: hello\n\nA: hi\n")
-                .unwrap();
+        let v = parse_document("---\nid: KR-1\nevents:\n  - year: 2008\n---\n\nQ: hello\n\nA: hi\n").unwrap();
         assert_eq!(v["id"], "KR-1");
         assert_eq!(v["events"][0]["year"], 2008);
         assert_eq!(v["transcript"], "Q: hello\n\nA: hi");
@@ -216,18 +177,10 @@ mod tests {
 
     #[test]
     fn documents_without_front_matter_are_refused() {
-        assert!(parse_document("just text")
-            .unwrap_err()
-            .contains("front matter"));
-        assert!(parse_document("---\nid: x\n")
-            .unwrap_err()
-            .contains("not closed"));
-        assert!(parse_document("---\n- a\n---\nbody")
-            .unwrap_err()
-            .contains("mapping"));
-        assert!(parse_document("---\nid: [unclosed\n---\nbody")
-            .unwrap_err()
-            .contains("YAML"));
+        assert!(parse_document("just text").unwrap_err().contains("front matter"));
+        assert!(parse_document("---\nid: x\n").unwrap_err().contains("not closed"));
+        assert!(parse_document("---\n- a\n---\nbody").unwrap_err().contains("mapping"));
+        assert!(parse_document("---\nid: [unclosed\n---\nbody").unwrap_err().contains("YAML"));
     }
 
     #[test]

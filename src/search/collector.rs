@@ -46,10 +46,7 @@ impl PartialOrd for HitKey {
 impl Ord for HitKey {
     /// Greater is better.
     fn cmp(&self, other: &Self) -> Ordering {
-        self.primary
-            .cmp(&other.primary)
-            .then(self.score.total_cmp(&other.score))
-            .then(other.address.cmp(&self.address))
+        self.primary.cmp(&other.primary).then(self.score.total_cmp(&other.score)).then(other.address.cmp(&self.address))
     }
 }
 
@@ -81,12 +78,7 @@ pub struct FacetedCollector {
 impl FacetedCollector {
     pub fn columns_for(coded_only: bool) -> [&'static str; 4] {
         if coded_only {
-            [
-                names::LOCATION_CODED,
-                names::VIOLATION_CODED,
-                names::SDG_CODED,
-                names::YEAR_CODED,
-            ]
+            [names::LOCATION_CODED, names::VIOLATION_CODED, names::SDG_CODED, names::YEAR_CODED]
         } else {
             [names::LOCATION, names::VIOLATION, names::SDG, names::YEAR]
         }
@@ -126,24 +118,12 @@ impl Collector for FacetedCollector {
     type Fruit = Harvest;
     type Child = FacetedSegmentCollector;
 
-    fn for_segment(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<FacetedSegmentCollector> {
+    fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetedSegmentCollector> {
         let ff = reader.fast_fields();
         let testimony = ff.str(names::TESTIMONY_ID)?;
         let mut facets: [Option<StrColumn>; STR_FACETS] = [None, None, None];
-        let mut filters: [SegmentFilter; STR_FACETS] = [
-            SegmentFilter::None,
-            SegmentFilter::None,
-            SegmentFilter::None,
-        ];
-        let wanted = [
-            &self.filters.location,
-            &self.filters.violation,
-            &self.filters.sdg,
-        ];
+        let mut filters: [SegmentFilter; STR_FACETS] = [SegmentFilter::None, SegmentFilter::None, SegmentFilter::None];
+        let wanted = [&self.filters.location, &self.filters.violation, &self.filters.sdg];
         for i in 0..STR_FACETS {
             facets[i] = ff.str(self.columns[i])?;
             if !wanted[i].is_empty() {
@@ -240,20 +220,9 @@ impl FacetedSegmentCollector {
 
     /// [all filters, all but location, all but violation, all but sdg, all but year].
     fn outcome(&self, doc: DocId) -> [bool; 5] {
-        let ok = [
-            self.passes(0, doc),
-            self.passes(1, doc),
-            self.passes(2, doc),
-            self.passes_years(doc),
-        ];
+        let ok = [self.passes(0, doc), self.passes(1, doc), self.passes(2, doc), self.passes_years(doc)];
         let all_but = |skip: usize| ok.iter().enumerate().all(|(i, &v)| i == skip || v);
-        [
-            ok.iter().all(|&v| v),
-            all_but(0),
-            all_but(1),
-            all_but(2),
-            all_but(3),
-        ]
+        [ok.iter().all(|&v| v), all_but(0), all_but(1), all_but(2), all_but(3)]
     }
 
     fn count_facets(&mut self, doc: DocId, outcome: &[bool; 5]) {
@@ -285,11 +254,7 @@ impl FacetedSegmentCollector {
                 None => i64::MIN,
             },
         };
-        HitKey {
-            primary,
-            score,
-            address: DocAddress::new(self.segment, doc),
-        }
+        HitKey { primary, score, address: DocAddress::new(self.segment, doc) }
     }
 }
 
@@ -297,11 +262,7 @@ impl SegmentCollector for FacetedSegmentCollector {
     type Fruit = SegmentHarvest;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(testimony) = self
-            .testimony
-            .as_ref()
-            .and_then(|c| c.term_ords(doc).next())
-        else {
+        let Some(testimony) = self.testimony.as_ref().and_then(|c| c.term_ords(doc).next()) else {
             return;
         };
         let outcome = match self.last {
@@ -369,12 +330,6 @@ impl SegmentCollector for FacetedSegmentCollector {
             }
             Group::Passage => (self.heap.into_iter().map(|r| r.0).collect(), self.passages),
         };
-        SegmentHarvest {
-            hits,
-            total,
-            testimonies,
-            str_counts,
-            year_counts: self.year_counts,
-        }
+        SegmentHarvest { hits, total, testimonies, str_counts, year_counts: self.year_counts }
     }
 }

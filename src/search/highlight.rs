@@ -15,11 +15,7 @@ const MAX_CHARS: usize = 480;
 const WINDOW_CHARS: usize = 320;
 
 /// Byte ranges of the passage's matched tokens, merged and sorted.
-pub fn matched_ranges(
-    text: &str,
-    terms: &HashMap<Field, HashSet<String>>,
-    fields: &Fields,
-) -> Vec<(usize, usize)> {
+pub fn matched_ranges(text: &str, terms: &HashMap<Field, HashSet<String>>, fields: &Fields) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     for (field, name) in [
         (fields.body_ko, tokenizers::KO_STEM),
@@ -97,11 +93,7 @@ fn window(text: &str, ranges: &[(usize, usize)]) -> (usize, usize) {
     if text.chars().count() <= MAX_CHARS {
         return (0, text.len());
     }
-    let boundaries: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(text.len()))
-        .collect();
+    let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect();
     let first = ranges.first().map(|r| r.0).unwrap_or(0);
     let first_char = boundaries.partition_point(|&b| b < first);
     let start_char = first_char.saturating_sub(WINDOW_CHARS / 4);
@@ -120,16 +112,8 @@ fn window(text: &str, ranges: &[(usize, usize)]) -> (usize, usize) {
         }
         c
     };
-    let s = if start_char == 0 {
-        0
-    } else {
-        snap(start_char, true)
-    };
-    let e = if end_char >= boundaries.len() - 1 {
-        boundaries.len() - 1
-    } else {
-        snap(end_char, false)
-    };
+    let s = if start_char == 0 { 0 } else { snap(start_char, true) };
+    let e = if end_char >= boundaries.len() - 1 { boundaries.len() - 1 } else { snap(end_char, false) };
     (boundaries[s.min(boundaries.len() - 1)], boundaries[e])
 }
 
@@ -140,18 +124,12 @@ mod tests {
     #[test]
     fn marks_and_escapes() {
         let text = "a <b> & c";
-        assert_eq!(
-            highlight(text, &[(0, 1), (8, 9)]),
-            "<mark>a</mark> &lt;b&gt; &amp; <mark>c</mark>"
-        );
+        assert_eq!(highlight(text, &[(0, 1), (8, 9)]), "<mark>a</mark> &lt;b&gt; &amp; <mark>c</mark>");
     }
 
     #[test]
     fn merges_overlaps() {
-        assert_eq!(
-            merge(vec![(5, 9), (0, 3), (2, 4), (9, 10)]),
-            vec![(0, 4), (5, 10)]
-        );
+        assert_eq!(merge(vec![(5, 9), (0, 3), (2, 4), (9, 10)]), vec![(0, 4), (5, 10)]);
     }
 
     #[test]

@@ -31,11 +31,7 @@ pub enum SearchError {
     #[error("invalid parameter {param}: {message}")]
     InvalidParameter { param: String, message: String },
     #[error("unknown {param} value {value:?}: {hint}")]
-    UnknownFilterValue {
-        param: String,
-        value: String,
-        hint: String,
-    },
+    UnknownFilterValue { param: String, value: String, hint: String },
     #[error("the query is longer than {max} characters")]
     QueryTooLong { max: usize },
     #[error("results deeper than {max} cannot be paged to; narrow the search")]
@@ -194,15 +190,9 @@ impl SearchEngine {
     pub fn run(&self, s: &ValidSearch) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         let fields = *self.index.fields();
-        let plan = if s.text.is_empty() {
-            None
-        } else {
-            query::plan(&s.text, s.lang, &fields, &self.taxonomy)
-        };
-        let all_passages: Box<dyn Query> = Box::new(TermQuery::new(
-            Term::from_field_text(fields.kind, KIND_PASSAGE),
-            IndexRecordOption::Basic,
-        ));
+        let plan = if s.text.is_empty() { None } else { query::plan(&s.text, s.lang, &fields, &self.taxonomy) };
+        let all_passages: Box<dyn Query> =
+            Box::new(TermQuery::new(Term::from_field_text(fields.kind, KIND_PASSAGE), IndexRecordOption::Basic));
         let (query, scoring): (&dyn Query, bool) = match &plan {
             Some(p) => (p.query.as_ref(), true),
             None if s.text.is_empty() => (all_passages.as_ref(), false),
@@ -261,12 +251,7 @@ impl SearchEngine {
             per_page: s.per_page,
             group: s.group,
             sort: s.sort,
-            query: QueryInfo {
-                text: s.text.clone(),
-                lang: s.lang,
-                expansions: Vec::new(),
-                filters: s.filters.clone(),
-            },
+            query: QueryInfo { text: s.text.clone(), lang: s.lang, expansions: Vec::new(), filters: s.filters.clone() },
             hits: Vec::new(),
             facets: FacetResults::default(),
         }
@@ -276,9 +261,7 @@ impl SearchEngine {
         // Only the most specific values: kp/north-hamgyong/hoeryong, not also kp and kp/north-hamgyong.
         let is_ancestor = |v: &str| {
             values.iter().any(|o| {
-                o.value.len() > v.len()
-                    && o.value.starts_with(v)
-                    && matches!(o.value.as_bytes()[v.len()], b'/' | b'.')
+                o.value.len() > v.len() && o.value.starts_with(v) && matches!(o.value.as_bytes()[v.len()], b'/' | b'.')
             })
         };
         values
@@ -317,16 +300,11 @@ impl SearchEngine {
 
     fn facet_results(&self, h: &Harvest, filters: &Filters) -> FacetResults {
         let mut out = FacetResults::default();
-        for (i, kind) in [FacetKind::Location, FacetKind::Violation, FacetKind::Sdg]
-            .into_iter()
-            .enumerate()
-        {
+        for (i, kind) in [FacetKind::Location, FacetKind::Violation, FacetKind::Sdg].into_iter().enumerate() {
             let selected = filters.values(kind);
             let mut list: Vec<FacetCount> = h.str_counts[i]
                 .iter()
-                .map(|(value, &count)| {
-                    self.facet_count(kind, value, count, selected.contains(value))
-                })
+                .map(|(value, &count)| self.facet_count(kind, value, count, selected.contains(value)))
                 .collect();
             for v in &selected {
                 if !h.str_counts[i].contains_key(v) {
@@ -335,11 +313,7 @@ impl SearchEngine {
             }
             match kind {
                 FacetKind::Sdg => list.sort_by_key(|f| sdg_order(&f.value)),
-                _ => list.sort_by(|a, b| {
-                    b.count
-                        .cmp(&a.count)
-                        .then_with(|| a.value.as_str().cmp(&b.value.as_str()))
-                }),
+                _ => list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.as_str().cmp(&b.value.as_str()))),
             }
             match kind {
                 FacetKind::Location => out.location = list,
@@ -356,9 +330,7 @@ impl SearchEngine {
                 label_ko: format!("{y}년"),
                 count,
                 parent: None,
-                selected: filters
-                    .years
-                    .is_some_and(|(a, b)| (a as u64..=b as u64).contains(&y)),
+                selected: filters.years.is_some_and(|(a, b)| (a as u64..=b as u64).contains(&y)),
             })
             .collect();
         years.sort_by_key(|f| f.value.as_u64());
@@ -374,10 +346,7 @@ impl SearchEngine {
         };
         FacetCount {
             value: serde_json::Value::String(value.to_string()),
-            label_en: labels
-                .as_ref()
-                .map(|l| l.en.clone())
-                .unwrap_or_else(|| value.to_string()),
+            label_en: labels.as_ref().map(|l| l.en.clone()).unwrap_or_else(|| value.to_string()),
             label_ko: labels.map(|l| l.ko).unwrap_or_else(|| value.to_string()),
             count,
             parent,
@@ -387,35 +356,22 @@ impl SearchEngine {
 
     /// A testimony with its passages.
     pub fn testimony(&self, id: &str) -> Result<TestimonyView, SearchError> {
-        let testimony = self
-            .index
-            .testimony(id)?
-            .ok_or_else(|| SearchError::NotFound {
-                what: "testimony",
-                id: id.to_string(),
-            })?;
+        let testimony =
+            self.index.testimony(id)?.ok_or_else(|| SearchError::NotFound { what: "testimony", id: id.to_string() })?;
         let passage_list = self.index.passages_of(id)?;
-        Ok(TestimonyView {
-            testimony,
-            passage_list,
-        })
+        Ok(TestimonyView { testimony, passage_list })
     }
 
     /// A passage with the passages before and after it.
     pub fn passage(&self, passage_id: &str) -> Result<PassageContext, SearchError> {
-        let not_found = || SearchError::NotFound {
-            what: "passage",
-            id: passage_id.to_string(),
-        };
+        let not_found = || SearchError::NotFound { what: "passage", id: passage_id.to_string() };
         let (testimony_id, n) = crate::index::split_passage_id(passage_id).ok_or_else(not_found)?;
         let passage = self.index.passage(passage_id)?.ok_or_else(not_found)?;
         let neighbour = |k: u32| -> Result<Option<StoredPassage>, SearchError> {
             if k == 0 {
                 return Ok(None);
             }
-            Ok(self
-                .index
-                .passage(&crate::index::passage_id(testimony_id, k))?)
+            Ok(self.index.passage(&crate::index::passage_id(testimony_id, k))?)
         };
         let meta = self.index.testimony(testimony_id)?;
         Ok(PassageContext {
@@ -445,20 +401,15 @@ impl SearchEngine {
             coded_only,
         };
         let mut facets = self.run(&valid)?.facets;
-        let missing =
-            |list: &Vec<FacetCount>, v: &str| !list.iter().any(|f| f.value.as_str() == Some(v));
+        let missing = |list: &Vec<FacetCount>, v: &str| !list.iter().any(|f| f.value.as_str() == Some(v));
         for v in self.taxonomy.violations() {
             if missing(&facets.violation, &v.code) {
-                facets
-                    .violation
-                    .push(self.facet_count(FacetKind::Violation, &v.code, 0, false));
+                facets.violation.push(self.facet_count(FacetKind::Violation, &v.code, 0, false));
             }
         }
         for p in self.taxonomy.places() {
             if missing(&facets.location, &p.id) {
-                facets
-                    .location
-                    .push(self.facet_count(FacetKind::Location, &p.id, 0, false));
+                facets.location.push(self.facet_count(FacetKind::Location, &p.id, 0, false));
             }
         }
         let sdg_values: Vec<String> = self
@@ -470,9 +421,7 @@ impl SearchEngine {
             .collect();
         for v in sdg_values {
             if missing(&facets.sdg, &v) {
-                facets
-                    .sdg
-                    .push(self.facet_count(FacetKind::Sdg, &v, 0, false));
+                facets.sdg.push(self.facet_count(FacetKind::Sdg, &v, 0, false));
             }
         }
         facets.sdg.sort_by_key(|f| sdg_order(&f.value));
@@ -485,10 +434,6 @@ fn sdg_order(v: &serde_json::Value) -> (u32, u32, String) {
     let s = v.as_str().unwrap_or_default();
     let (goal, target) = s.split_once('.').unwrap_or((s, ""));
     let goal: u32 = goal.parse().unwrap_or(u32::MAX);
-    let t_num: u32 = if target.is_empty() {
-        0
-    } else {
-        target.parse().unwrap_or(1000)
-    };
+    let t_num: u32 = if target.is_empty() { 0 } else { target.parse().unwrap_or(1000) };
     (goal, t_num, target.to_string())
 }

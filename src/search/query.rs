@@ -9,9 +9,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::Term;
@@ -24,16 +22,8 @@ use crate::taxonomy::{FacetKind, Taxonomy};
 /// Relative weights of the analysed fields for a query in each language.
 fn field_weights(lang: Lang) -> [(AnalyzedField, f32); 3] {
     match lang {
-        Lang::Ko => [
-            (AnalyzedField::Stem, 1.0),
-            (AnalyzedField::Bigram, 0.6),
-            (AnalyzedField::English, 0.5),
-        ],
-        Lang::En => [
-            (AnalyzedField::English, 1.0),
-            (AnalyzedField::Stem, 0.5),
-            (AnalyzedField::Bigram, 0.4),
-        ],
+        Lang::Ko => [(AnalyzedField::Stem, 1.0), (AnalyzedField::Bigram, 0.6), (AnalyzedField::English, 0.5)],
+        Lang::En => [(AnalyzedField::English, 1.0), (AnalyzedField::Stem, 0.5), (AnalyzedField::Bigram, 0.4)],
     }
 }
 
@@ -108,16 +98,8 @@ fn field_of(fields: &Fields, which: AnalyzedField) -> Field {
 fn tokens_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
     match tokens.len() {
         0 => None,
-        1 => Some(Box::new(TermQuery::new(
-            Term::from_field_text(field, &tokens[0]),
-            IndexRecordOption::WithFreqs,
-        ))),
-        _ => Some(Box::new(PhraseQuery::new(
-            tokens
-                .iter()
-                .map(|t| Term::from_field_text(field, t))
-                .collect(),
-        ))),
+        1 => Some(Box::new(TermQuery::new(Term::from_field_text(field, &tokens[0]), IndexRecordOption::WithFreqs))),
+        _ => Some(Box::new(PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect()))),
     }
 }
 
@@ -167,9 +149,7 @@ fn concept_names(taxonomy: &Taxonomy, kind: FacetKind, id: &str) -> Vec<String> 
                     for suffix in ["특별시", "직할시", "구역", "시", "군", "도"] {
                         if let Some(bare) = n.strip_suffix(suffix) {
                             if bare.chars().count() >= 2
-                                && bare
-                                    .chars()
-                                    .all(crate::analysis::normalize::is_hangul_syllable)
+                                && bare.chars().all(crate::analysis::normalize::is_hangul_syllable)
                             {
                                 names.push(bare.to_string());
                             }
@@ -196,12 +176,7 @@ fn concept_names(taxonomy: &Taxonomy, kind: FacetKind, id: &str) -> Vec<String> 
 
 /// Builds the query for a non-empty text. `lang` forces the query language; otherwise it is
 /// detected (the script decides for short queries).
-pub fn plan(
-    text: &str,
-    lang: Option<Lang>,
-    fields: &Fields,
-    taxonomy: &Taxonomy,
-) -> Option<QueryPlan> {
+pub fn plan(text: &str, lang: Option<Lang>, fields: &Fields, taxonomy: &Taxonomy) -> Option<QueryPlan> {
     let text = normalize_text(text);
     let text = text.trim();
     let lang = lang.or_else(|| detect(text, None).lang).unwrap_or(Lang::En);
@@ -213,19 +188,12 @@ pub fn plan(
         .places
         .iter()
         .map(|m| (m.from, m.to, FacetKind::Location, m.id.clone()))
-        .chain(
-            found
-                .violations
-                .iter()
-                .map(|m| (m.from, m.to, FacetKind::Violation, m.id.clone())),
-        )
+        .chain(found.violations.iter().map(|m| (m.from, m.to, FacetKind::Violation, m.id.clone())))
         .collect();
     mentions.sort_by_key(|m| (m.0, std::cmp::Reverse(m.1)));
 
-    let words: Vec<(usize, &str)> = text
-        .split_word_bound_indices()
-        .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
-        .collect();
+    let words: Vec<(usize, &str)> =
+        text.split_word_bound_indices().filter(|(_, w)| w.chars().any(char::is_alphanumeric)).collect();
     let mut groups: Vec<Box<dyn Query>> = Vec::new();
     let mut expansions = Vec::new();
     let mut typed: HashSet<String> = HashSet::new();
@@ -233,10 +201,7 @@ pub fn plan(
     while i < words.len() {
         let (start, word) = words[i];
         // A concept starting at this word takes every word it covers.
-        if let Some(&(from, to, kind, ref id)) = mentions
-            .iter()
-            .find(|m| m.0 >= start && m.0 < start + word.len())
-        {
+        if let Some(&(from, to, kind, ref id)) = mentions.iter().find(|m| m.0 >= start && m.0 < start + word.len()) {
             let mut covered = Vec::new();
             while i < words.len() && words[i].0 < to {
                 covered.push(words[i].1);
@@ -255,19 +220,14 @@ pub fn plan(
             // concept with many synonyms does not outweigh the words typed.
             let mut others: Vec<Box<dyn Query>> = concept_names(taxonomy, kind, id)
                 .iter()
-                .filter_map(|name| {
-                    text_clause(&mut a, fields, lang, name, EXPANSION_WEIGHT, &mut seen)
-                })
+                .filter_map(|name| text_clause(&mut a, fields, lang, name, EXPANSION_WEIGHT, &mut seen))
                 .collect();
             let tagged = match kind {
                 FacetKind::Location => fields.passage_location,
                 _ => fields.passage_violation,
             };
             others.push(boosted(
-                Box::new(TermQuery::new(
-                    Term::from_field_text(tagged, id),
-                    IndexRecordOption::Basic,
-                )),
+                Box::new(TermQuery::new(Term::from_field_text(tagged, id), IndexRecordOption::Basic)),
                 EXPANSION_WEIGHT,
             ));
             should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(others))));
@@ -301,11 +261,7 @@ pub fn plan(
     let query: Box<dyn Query> = if n == 1 {
         groups.pop().expect("one group")
     } else {
-        let required = if n <= ALL_WORDS_UP_TO {
-            n
-        } else {
-            (n * 3).div_ceil(4)
-        };
+        let required = if n <= ALL_WORDS_UP_TO { n } else { (n * 3).div_ceil(4) };
         Box::new(BooleanQuery::with_minimum_required_clauses(
             groups.into_iter().map(|g| (Occur::Should, g)).collect(),
             required,
@@ -317,10 +273,5 @@ pub fn plan(
             terms.entry(term.field()).or_default().insert(s.to_string());
         }
     });
-    Some(QueryPlan {
-        query,
-        lang,
-        expansions,
-        terms,
-    })
+    Some(QueryPlan { query, lang, expansions, terms })
 }

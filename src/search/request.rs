@@ -121,10 +121,7 @@ pub struct ValidSearch {
 }
 
 fn invalid(param: &str, message: impl Into<String>) -> SearchError {
-    SearchError::InvalidParameter {
-        param: param.to_string(),
-        message: message.into(),
-    }
+    SearchError::InvalidParameter { param: param.to_string(), message: message.into() }
 }
 
 const YEARS: std::ops::RangeInclusive<i64> = 1900..=2100;
@@ -135,10 +132,7 @@ fn resolve_values(
     resolve: impl Fn(&str) -> Resolution,
 ) -> Result<Vec<String>, SearchError> {
     if values.len() > MAX_FILTER_VALUES {
-        return Err(invalid(
-            param,
-            format!("at most {MAX_FILTER_VALUES} values"),
-        ));
+        return Err(invalid(param, format!("at most {MAX_FILTER_VALUES} values")));
     }
     let mut out = Vec::with_capacity(values.len());
     for v in values {
@@ -158,10 +152,7 @@ fn resolve_values(
                 return Err(SearchError::UnknownFilterValue {
                     param: param.to_string(),
                     value: v,
-                    hint: format!(
-                        "matches several entries: {}; give one of these ids",
-                        c.join(", ")
-                    ),
+                    hint: format!("matches several entries: {}; give one of these ids", c.join(", ")),
                 })
             }
             Resolution::Unresolved => {
@@ -181,49 +172,31 @@ impl SearchRequest {
     pub fn validate(self, taxonomy: &Taxonomy) -> Result<ValidSearch, SearchError> {
         let text = self.q.unwrap_or_default();
         if text.chars().count() > MAX_QUERY_CHARS {
-            return Err(SearchError::QueryTooLong {
-                max: MAX_QUERY_CHARS,
-            });
+            return Err(SearchError::QueryTooLong { max: MAX_QUERY_CHARS });
         }
         if text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
             return Err(invalid("q", "control characters are not allowed"));
         }
         let lang = match self.lang.as_deref().map(str::trim) {
             None | Some("") | Some("auto") => None,
-            Some(l) => Some(
-                Lang::parse(l)
-                    .ok_or_else(|| invalid("lang", format!("must be auto, ko or en, got {l:?}")))?,
-            ),
+            Some(l) => {
+                Some(Lang::parse(l).ok_or_else(|| invalid("lang", format!("must be auto, ko or en, got {l:?}")))?)
+            }
         };
         let group = match self.group.as_deref() {
             None | Some("passage") => Group::Passage,
             Some("testimony") => Group::Testimony,
-            Some(g) => {
-                return Err(invalid(
-                    "group",
-                    format!("must be passage or testimony, got {g:?}"),
-                ))
-            }
+            Some(g) => return Err(invalid("group", format!("must be passage or testimony, got {g:?}"))),
         };
         let sort = match self.sort.as_deref() {
             None | Some("relevance") => Sort::Relevance,
             Some("year") => Sort::Year,
-            Some(s) => {
-                return Err(invalid(
-                    "sort",
-                    format!("must be relevance or year, got {s:?}"),
-                ))
-            }
+            Some(s) => return Err(invalid("sort", format!("must be relevance or year, got {s:?}"))),
         };
         let coded_only = match self.provenance.as_deref() {
             None | Some("all") => false,
             Some("coded") => true,
-            Some(p) => {
-                return Err(invalid(
-                    "provenance",
-                    format!("must be all or coded, got {p:?}"),
-                ))
-            }
+            Some(p) => return Err(invalid("provenance", format!("must be all or coded, got {p:?}"))),
         };
         let page = match self.page {
             None => 1,
@@ -233,12 +206,7 @@ impl SearchRequest {
         let per_page = match self.per_page {
             None => DEFAULT_PER_PAGE,
             Some(n) if (0..=MAX_PER_PAGE as i64).contains(&n) => n as usize,
-            Some(n) => {
-                return Err(invalid(
-                    "per_page",
-                    format!("must be from 0 to {MAX_PER_PAGE}, got {n}"),
-                ))
-            }
+            Some(n) => return Err(invalid("per_page", format!("must be from 0 to {MAX_PER_PAGE}, got {n}"))),
         };
         if page.saturating_mul(per_page) > MAX_DEPTH {
             return Err(SearchError::PageTooDeep { max: MAX_DEPTH });
@@ -248,11 +216,7 @@ impl SearchRequest {
                 if !YEARS.contains(&y) {
                     return Err(invalid(
                         name,
-                        format!(
-                            "must be a year from {} to {}, got {y}",
-                            YEARS.start(),
-                            YEARS.end()
-                        ),
+                        format!("must be a year from {} to {}, got {y}", YEARS.start(), YEARS.end()),
                     ));
                 }
             }
@@ -260,35 +224,16 @@ impl SearchRequest {
         let years = match (self.year_from, self.year_to) {
             (None, None) => None,
             (Some(a), Some(b)) if a > b => {
-                return Err(invalid(
-                    "year_from",
-                    format!("year_from ({a}) is after year_to ({b})"),
-                ))
+                return Err(invalid("year_from", format!("year_from ({a}) is after year_to ({b})")))
             }
-            (a, b) => Some((
-                a.unwrap_or(*YEARS.start()) as u16,
-                b.unwrap_or(*YEARS.end()) as u16,
-            )),
+            (a, b) => Some((a.unwrap_or(*YEARS.start()) as u16, b.unwrap_or(*YEARS.end()) as u16)),
         };
         let filters = Filters {
-            location: resolve_values("location", self.location.into_vec(), |v| {
-                taxonomy.resolve_place(v)
-            })?,
-            violation: resolve_values("violation", self.violation.into_vec(), |v| {
-                taxonomy.resolve_violation(v)
-            })?,
+            location: resolve_values("location", self.location.into_vec(), |v| taxonomy.resolve_place(v))?,
+            violation: resolve_values("violation", self.violation.into_vec(), |v| taxonomy.resolve_violation(v))?,
             sdg: resolve_values("sdg", self.sdg.into_vec(), |v| taxonomy.resolve_sdg(v))?,
             years,
         };
-        Ok(ValidSearch {
-            text: text.trim().to_string(),
-            lang,
-            filters,
-            group,
-            sort,
-            page,
-            per_page,
-            coded_only,
-        })
+        Ok(ValidSearch { text: text.trim().to_string(), lang, filters, group, sort, page, per_page, coded_only })
     }
 }

@@ -6,25 +6,15 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::resolve::NameIndex;
-use super::{
-    Place, SchemaSource, SdgGoal, SdgMapping, SdgTarget, Taxonomy, TaxonomyError, Violation,
-};
+use super::{Place, SchemaSource, SdgGoal, SdgMapping, SdgTarget, Taxonomy, TaxonomyError, Violation};
 
 pub(crate) const VIOLATIONS: &str = "violations.toml";
 pub(crate) const SDG: &str = "sdg.toml";
 pub(crate) const GAZETTEER: &str = "gazetteer.toml";
 pub(crate) const FIELDS: &str = "fields.toml";
 
-const PLACE_KINDS: &[&str] = &[
-    "country",
-    "province",
-    "special-city",
-    "city",
-    "county",
-    "district",
-    "facility",
-    "region",
-];
+const PLACE_KINDS: &[&str] =
+    &["country", "province", "special-city", "city", "county", "district", "facility", "region"];
 
 impl SchemaSource {
     /// The text of one index-schema file, with the path it came from.
@@ -57,10 +47,7 @@ impl SchemaSource {
     }
 
     /// Reads and parses one TOML file of the schema.
-    pub(crate) fn parse<T: DeserializeOwned>(
-        &self,
-        name: &str,
-    ) -> Result<(String, T), TaxonomyError> {
+    pub(crate) fn parse<T: DeserializeOwned>(&self, name: &str) -> Result<(String, T), TaxonomyError> {
         let (file, text) = self.read(name)?;
         let value = toml::from_str(&text).map_err(|e| TaxonomyError {
             file: file.clone(),
@@ -92,11 +79,7 @@ struct GazetteerFile {
 }
 
 fn error(file: &str, entry: &str, message: impl Into<String>) -> TaxonomyError {
-    TaxonomyError {
-        file: file.to_string(),
-        entry: format!("{entry}: "),
-        message: message.into(),
-    }
+    TaxonomyError { file: file.to_string(), entry: format!("{entry}: "), message: message.into() }
 }
 
 /// A hierarchical id: lowercase ASCII words joined by '-', levels by '/'.
@@ -106,9 +89,7 @@ fn valid_path(id: &str) -> bool {
             !part.is_empty()
                 && !part.starts_with('-')
                 && !part.ends_with('-')
-                && part
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
 }
 
@@ -120,22 +101,14 @@ impl Taxonomy {
         let mut violation_by_code = HashMap::new();
         for (i, v) in violations.iter().enumerate() {
             if !valid_path(&v.code) {
-                return Err(error(
-                    &vfile,
-                    &v.code,
-                    "code must be lowercase ascii words joined by '-' and '/'",
-                ));
+                return Err(error(&vfile, &v.code, "code must be lowercase ascii words joined by '-' and '/'"));
             }
             if v.en.trim().is_empty() || v.ko.trim().is_empty() {
                 return Err(error(&vfile, &v.code, "en and ko labels are required"));
             }
             if let Some(parent) = super::parent_of(&v.code) {
                 if !violation_by_code.contains_key(parent) {
-                    return Err(error(
-                        &vfile,
-                        &v.code,
-                        format!("parent '{parent}' must be listed before it"),
-                    ));
+                    return Err(error(&vfile, &v.code, format!("parent '{parent}' must be listed before it")));
                 }
             }
             if violation_by_code.insert(v.code.clone(), i).is_some() {
@@ -148,11 +121,7 @@ impl Taxonomy {
         let mut place_by_id = HashMap::new();
         for (i, p) in places.iter().enumerate() {
             if !valid_path(&p.id) {
-                return Err(error(
-                    &gfile,
-                    &p.id,
-                    "id must be lowercase ascii words joined by '-' and '/'",
-                ));
+                return Err(error(&gfile, &p.id, "id must be lowercase ascii words joined by '-' and '/'"));
             }
             if !PLACE_KINDS.contains(&p.kind.as_str()) {
                 return Err(error(
@@ -166,11 +135,7 @@ impl Taxonomy {
             }
             if let Some(parent) = super::parent_of(&p.id) {
                 if !place_by_id.contains_key(parent) {
-                    return Err(error(
-                        &gfile,
-                        &p.id,
-                        format!("parent '{parent}' must be listed before it"),
-                    ));
+                    return Err(error(&gfile, &p.id, format!("parent '{parent}' must be listed before it")));
                 }
             }
             if place_by_id.insert(p.id.clone(), i).is_some() {
@@ -182,28 +147,15 @@ impl Taxonomy {
         let mut goal_numbers = BTreeSet::new();
         for g in &sdg.goal {
             if !(1..=17).contains(&g.goal) || !goal_numbers.insert(g.goal) {
-                return Err(error(
-                    &sfile,
-                    &format!("goal {}", g.goal),
-                    "goals are 1 to 17, each once",
-                ));
+                return Err(error(&sfile, &format!("goal {}", g.goal), "goals are 1 to 17, each once"));
             }
         }
         let mut target_ids = BTreeSet::new();
         for t in &sdg.target {
-            let goal = t
-                .target
-                .split_once('.')
-                .and_then(|(g, _)| g.parse::<u32>().ok());
+            let goal = t.target.split_once('.').and_then(|(g, _)| g.parse::<u32>().ok());
             match goal {
                 Some(g) if goal_numbers.contains(&g) => {}
-                _ => {
-                    return Err(error(
-                        &sfile,
-                        &t.target,
-                        "target must be '<goal>.<target>' of a listed goal",
-                    ))
-                }
+                _ => return Err(error(&sfile, &t.target, "target must be '<goal>.<target>' of a listed goal")),
             }
             if !target_ids.insert(t.target.clone()) {
                 return Err(error(&sfile, &t.target, "duplicate target"));
@@ -211,25 +163,13 @@ impl Taxonomy {
         }
         for m in &sdg.mapping {
             if !violation_by_code.contains_key(&m.violation) {
-                return Err(error(
-                    &sfile,
-                    &m.violation,
-                    format!("mapping names a violation code not in {VIOLATIONS}"),
-                ));
+                return Err(error(&sfile, &m.violation, format!("mapping names a violation code not in {VIOLATIONS}")));
             }
             if let Some(t) = m.targets.iter().find(|t| !target_ids.contains(*t)) {
-                return Err(error(
-                    &sfile,
-                    &m.violation,
-                    format!("mapping names target '{t}', which is not listed"),
-                ));
+                return Err(error(&sfile, &m.violation, format!("mapping names target '{t}', which is not listed")));
             }
             if m.reason.trim().is_empty() {
-                return Err(error(
-                    &sfile,
-                    &m.violation,
-                    "every mapping row needs a reason",
-                ));
+                return Err(error(&sfile, &m.violation, "every mapping row needs a reason"));
             }
         }
         let mut sdg_by_violation: HashMap<String, Vec<String>> = HashMap::new();
@@ -248,8 +188,8 @@ impl Taxonomy {
             sdg_by_violation.insert(v.code.clone(), values.into_iter().collect());
         }
 
-        let names = NameIndex::build(&violations, &places)
-            .map_err(|(entry, message)| error(&vfile, &entry, message))?;
+        let names =
+            NameIndex::build(&violations, &places).map_err(|(entry, message)| error(&vfile, &entry, message))?;
         Ok(Taxonomy {
             violations,
             violation_by_code,
@@ -274,23 +214,15 @@ mod tests {
         let t = Taxonomy::embedded().expect("the embedded index-schema is valid");
         assert!(t.violation("life/public-execution").is_some());
         assert!(t.place("kp/north-hamgyong/hoeryong").is_some());
-        assert!(t
-            .sdg_for("life/public-execution")
-            .contains(&"16.1".to_string()));
-        assert!(t
-            .sdg_for("life/public-execution")
-            .contains(&"16".to_string()));
+        assert!(t.sdg_for("life/public-execution").contains(&"16.1".to_string()));
+        assert!(t.sdg_for("life/public-execution").contains(&"16".to_string()));
     }
 
     #[test]
     fn every_violation_maps_to_an_sdg() {
         let t = Taxonomy::embedded().unwrap();
         for v in t.violations() {
-            assert!(
-                !t.sdg_for(&v.code).is_empty(),
-                "{} has no SDG target",
-                v.code
-            );
+            assert!(!t.sdg_for(&v.code).is_empty(), "{} has no SDG target", v.code);
         }
     }
 
@@ -302,9 +234,7 @@ mod tests {
             "[[violation]]\ncode = \"life/public-execution\"\nen = \"x\"\nko = \"y\"\n",
         )
         .unwrap();
-        let err = Taxonomy::load(&SchemaSource::Dir(dir.path().into()))
-            .unwrap_err()
-            .to_string();
+        let err = Taxonomy::load(&SchemaSource::Dir(dir.path().into())).unwrap_err().to_string();
         assert!(err.contains("violations.toml"), "{err}");
         assert!(err.contains("life/public-execution"), "{err}");
         assert!(err.contains("parent 'life'"), "{err}");
@@ -314,9 +244,7 @@ mod tests {
     fn a_syntax_error_names_the_file() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(GAZETTEER), "[[place]\nid = 1").unwrap();
-        let err = Taxonomy::load(&SchemaSource::Dir(dir.path().into()))
-            .unwrap_err()
-            .to_string();
+        let err = Taxonomy::load(&SchemaSource::Dir(dir.path().into())).unwrap_err().to_string();
         assert!(err.contains("gazetteer.toml"), "{err}");
     }
 }

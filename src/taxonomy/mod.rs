@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use extract::{Extraction, Mention};
+pub use extract::{find_years, is_unasserted, years_of, Extraction, Mention, YearSpan};
 pub use resolve::Resolution;
 
 /// The file of index-schema/ that declares the index fields.
@@ -76,15 +76,10 @@ pub struct Place {
 impl Place {
     /// Every name of the place: Hangul, English, McCune–Reischauer, Revised Romanization, variants.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        [
-            Some(self.ko.as_str()),
-            Some(self.en.as_str()),
-            self.mr.as_deref(),
-            self.rr.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .chain(self.variants.iter().map(String::as_str))
+        [Some(self.ko.as_str()), Some(self.en.as_str()), self.mr.as_deref(), self.rr.as_deref()]
+            .into_iter()
+            .flatten()
+            .chain(self.variants.iter().map(String::as_str))
     }
 }
 
@@ -126,12 +121,7 @@ pub enum FacetKind {
 }
 
 impl FacetKind {
-    pub const ALL: [FacetKind; 4] = [
-        FacetKind::Location,
-        FacetKind::Year,
-        FacetKind::Violation,
-        FacetKind::Sdg,
-    ];
+    pub const ALL: [FacetKind; 4] = [FacetKind::Location, FacetKind::Year, FacetKind::Violation, FacetKind::Sdg];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -192,9 +182,7 @@ impl Taxonomy {
     }
 
     pub fn violation(&self, code: &str) -> Option<&Violation> {
-        self.violation_by_code
-            .get(code)
-            .map(|&i| &self.violations[i])
+        self.violation_by_code.get(code).map(|&i| &self.violations[i])
     }
 
     pub fn place(&self, id: &str) -> Option<&Place> {
@@ -203,29 +191,17 @@ impl Taxonomy {
 
     /// The SDG goals and targets a violation code bears on (through its own and its ancestors' rows).
     pub fn sdg_for(&self, code: &str) -> &[String] {
-        self.sdg_by_violation
-            .get(code)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
+        self.sdg_by_violation.get(code).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Display labels of a facet value, if the value is known.
     pub fn labels(&self, kind: FacetKind, value: &str) -> Option<Labels> {
         match kind {
-            FacetKind::Location => self.place(value).map(|p| Labels {
-                en: p.en.clone(),
-                ko: p.ko.clone(),
-            }),
-            FacetKind::Violation => self.violation(value).map(|v| Labels {
-                en: v.en.clone(),
-                ko: v.ko.clone(),
-            }),
+            FacetKind::Location => self.place(value).map(|p| Labels { en: p.en.clone(), ko: p.ko.clone() }),
+            FacetKind::Violation => self.violation(value).map(|v| Labels { en: v.en.clone(), ko: v.ko.clone() }),
             FacetKind::Sdg => {
                 if let Some(t) = self.targets.iter().find(|t| t.target == value) {
-                    return Some(Labels {
-                        en: format!("{} {}", t.target, t.en),
-                        ko: format!("{} {}", t.target, t.ko),
-                    });
+                    return Some(Labels { en: format!("{} {}", t.target, t.en), ko: format!("{} {}", t.target, t.ko) });
                 }
                 let goal: u32 = value.parse().ok()?;
                 self.goals.iter().find(|g| g.goal == goal).map(|g| Labels {
@@ -233,19 +209,14 @@ impl Taxonomy {
                     ko: format!("목표 {}: {}", g.goal, g.ko),
                 })
             }
-            FacetKind::Year => Some(Labels {
-                en: value.to_string(),
-                ko: format!("{value}년"),
-            }),
+            FacetKind::Year => Some(Labels { en: value.to_string(), ko: format!("{value}년") }),
         }
     }
 }
 
 /// A value and all its ancestors, for hierarchical facets: "a/b/c" → ["a", "a/b", "a/b/c"].
 pub fn with_ancestors(path: &str) -> impl Iterator<Item = &str> {
-    path.match_indices('/')
-        .map(move |(i, _)| &path[..i])
-        .chain(std::iter::once(path))
+    path.match_indices('/').map(move |(i, _)| &path[..i]).chain(std::iter::once(path))
 }
 
 /// The parent of a hierarchical value, if any.

@@ -61,19 +61,8 @@ const LATIN_SUFFIXES: &[&str] = &[
     "prefectur",
 ];
 /// Korean administrative suffixes, longest first.
-const HANGUL_SUFFIXES: &[&str] = &[
-    "특별시",
-    "직할시",
-    "특급시",
-    "노동자구",
-    "구역",
-    "시",
-    "군",
-    "도",
-    "구",
-    "리",
-    "읍",
-];
+const HANGUL_SUFFIXES: &[&str] =
+    &["특별시", "직할시", "특급시", "노동자구", "구역", "시", "군", "도", "구", "리", "읍"];
 
 /// The concept tokens of a name, and the same without trailing administrative suffixes.
 pub(crate) fn place_keys(name: &str) -> Vec<String> {
@@ -83,17 +72,16 @@ pub(crate) fn place_keys(name: &str) -> Vec<String> {
     // Whole trailing words first ("Musan County" → musan), then a suffix glued to the last
     // Hangul word (회령시 → 회령).
     while tokens.len() > 1
-        && tokens.last().is_some_and(|last| {
-            LATIN_SUFFIXES.contains(&last.as_str()) || HANGUL_SUFFIXES.contains(&last.as_str())
-        })
+        && tokens
+            .last()
+            .is_some_and(|last| LATIN_SUFFIXES.contains(&last.as_str()) || HANGUL_SUFFIXES.contains(&last.as_str()))
     {
         tokens.pop();
     }
     if let Some(last) = tokens.last_mut() {
         if last.chars().all(is_hangul_syllable) {
-            if let Some(s) = HANGUL_SUFFIXES
-                .iter()
-                .find(|s| last.ends_with(*s) && last.chars().count() >= s.chars().count() + 2)
+            if let Some(s) =
+                HANGUL_SUFFIXES.iter().find(|s| last.ends_with(*s) && last.chars().count() >= s.chars().count() + 2)
             {
                 last.truncate(last.len() - s.len());
             }
@@ -124,16 +112,12 @@ fn violation_keys(v: &Violation) -> Vec<String> {
 impl NameIndex {
     /// Builds the dictionary. A name shared by two violation types is an error (the taxonomy must
     /// say which one a word means); names shared by places are kept and resolved by context.
-    pub(crate) fn build(
-        violations: &[Violation],
-        places: &[Place],
-    ) -> Result<NameIndex, (String, String)> {
+    pub(crate) fn build(violations: &[Violation], places: &[Place]) -> Result<NameIndex, (String, String)> {
         let mut index = NameIndex::default();
         for (i, v) in violations.iter().enumerate() {
             for key in violation_keys(v) {
                 let entry = index.by_key.entry(key.clone()).or_default();
-                if let Some(ConceptRef::Violation(other)) =
-                    entry.iter().find(|c| matches!(c, ConceptRef::Violation(_)))
+                if let Some(ConceptRef::Violation(other)) = entry.iter().find(|c| matches!(c, ConceptRef::Violation(_)))
                 {
                     return Err((
                         v.code.clone(),
@@ -151,27 +135,14 @@ impl NameIndex {
             keys.sort();
             keys.dedup();
             for key in keys {
-                index
-                    .by_key
-                    .entry(key)
-                    .or_default()
-                    .push(ConceptRef::Place(i as u32));
+                index.by_key.entry(key).or_default().push(ConceptRef::Place(i as u32));
             }
         }
         index.max_tokens = violations
             .iter()
-            .flat_map(|v| {
-                v.synonyms_en
-                    .iter()
-                    .chain(&v.synonyms_ko)
-                    .chain([&v.en, &v.ko])
-            })
+            .flat_map(|v| v.synonyms_en.iter().chain(&v.synonyms_ko).chain([&v.en, &v.ko]))
             .map(|s| concept_tokens(s).len())
-            .chain(places.iter().flat_map(|p| {
-                p.names()
-                    .map(|n| concept_tokens(n).len())
-                    .collect::<Vec<_>>()
-            }))
+            .chain(places.iter().flat_map(|p| p.names().map(|n| concept_tokens(n).len()).collect::<Vec<_>>()))
             .max()
             .unwrap_or(1);
         Ok(index)
@@ -225,11 +196,8 @@ impl Taxonomy {
         if let Some((target, context)) = trimmed.split_once([',', '，']) {
             let within = self.place_candidates(&place_keys(context));
             let cands = self.place_candidates(&place_keys(target));
-            let narrowed: Vec<&str> = cands
-                .iter()
-                .copied()
-                .filter(|c| within.iter().any(|w| is_within(c, w)))
-                .collect();
+            let narrowed: Vec<&str> =
+                cands.iter().copied().filter(|c| within.iter().any(|w| is_within(c, w))).collect();
             let picked = pick(if narrowed.is_empty() { cands } else { narrowed });
             if picked != Resolution::Unresolved {
                 return picked;
@@ -242,10 +210,9 @@ impl Taxonomy {
         // Two names run together: 함경북도 온성군 / Onsong North Hamgyong.
         let words: Vec<&str> = trimmed.split_whitespace().collect();
         for k in 1..words.len() {
-            for (target, context) in [
-                (words[k..].join(" "), words[..k].join(" ")),
-                (words[..k].join(" "), words[k..].join(" ")),
-            ] {
+            for (target, context) in
+                [(words[k..].join(" "), words[..k].join(" ")), (words[..k].join(" "), words[k..].join(" "))]
+            {
                 let within = self.place_candidates(&place_keys(&context));
                 if within.is_empty() {
                     continue;
@@ -261,12 +228,7 @@ impl Taxonomy {
             }
         }
         // A place and a descriptor: 함북 회령 강변, 혜산 보위부, "county office, South Hamgyong".
-        let found: Vec<String> = self
-            .extract(trimmed)
-            .places
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
+        let found: Vec<String> = self.extract(trimmed).places.into_iter().map(|m| m.id).collect();
         most_specific(found)
     }
 
@@ -276,21 +238,13 @@ impl Taxonomy {
         if let Some(code) = self.resolve_violation(label).id() {
             return vec![code.to_string()];
         }
-        let found: Vec<String> = self
-            .extract(label)
-            .violations
-            .into_iter()
-            .map(|m| m.id)
-            .collect();
-        found
-            .iter()
-            .filter(|c| !found.iter().any(|o| o != *c && is_within(o, c)))
-            .fold(Vec::new(), |mut acc, c| {
-                if !acc.contains(c) {
-                    acc.push(c.clone());
-                }
-                acc
-            })
+        let found: Vec<String> = self.extract(label).violations.into_iter().map(|m| m.id).collect();
+        found.iter().filter(|c| !found.iter().any(|o| o != *c && is_within(o, c))).fold(Vec::new(), |mut acc, c| {
+            if !acc.contains(c) {
+                acc.push(c.clone());
+            }
+            acc
+        })
     }
 
     /// Resolves a violation label: a taxonomy code, or any English or Korean label or synonym.
@@ -322,11 +276,7 @@ impl Taxonomy {
             .trim()
             .trim_start_matches(['-', ':'])
             .trim();
-        if self
-            .targets
-            .iter()
-            .any(|x| x.target.to_ascii_lowercase() == t)
-        {
+        if self.targets.iter().any(|x| x.target.to_ascii_lowercase() == t) {
             return Resolution::Resolved(
                 self.targets
                     .iter()
@@ -350,10 +300,7 @@ fn most_specific(found: Vec<String>) -> Resolution {
             ids.push(f);
         }
     }
-    let inner: Vec<&String> = ids
-        .iter()
-        .filter(|c| !ids.iter().any(|o| o != *c && is_within(o, c)))
-        .collect();
+    let inner: Vec<&String> = ids.iter().filter(|c| !ids.iter().any(|o| o != *c && is_within(o, c))).collect();
     match inner.as_slice() {
         [] => Resolution::Unresolved,
         [one] if ids.iter().all(|o| is_within(one, o)) => Resolution::Resolved((*one).clone()),
@@ -409,35 +356,18 @@ mod tests {
             "Hoe-ryong",
             "kp/north-hamgyong/hoeryong",
         ] {
-            assert_eq!(
-                t.resolve_place(label).id(),
-                Some("kp/north-hamgyong/hoeryong"),
-                "{label}"
-            );
+            assert_eq!(t.resolve_place(label).id(), Some("kp/north-hamgyong/hoeryong"), "{label}");
         }
     }
 
     #[test]
     fn province_and_county_labels() {
         let t = t();
-        assert_eq!(
-            t.resolve_place("North Hamgyong Province").id(),
-            Some("kp/north-hamgyong")
-        );
+        assert_eq!(t.resolve_place("North Hamgyong Province").id(), Some("kp/north-hamgyong"));
         assert_eq!(t.resolve_place("함경북도").id(), Some("kp/north-hamgyong"));
-        assert_eq!(
-            t.resolve_place("Musan County, North Hamgyong Province")
-                .id(),
-            Some("kp/north-hamgyong/musan")
-        );
-        assert_eq!(
-            t.resolve_place("함경북도 온성군").id(),
-            Some("kp/north-hamgyong/onsong")
-        );
-        assert_eq!(
-            t.resolve_place("Ch'ŏngjin").id(),
-            Some("kp/north-hamgyong/chongjin")
-        );
+        assert_eq!(t.resolve_place("Musan County, North Hamgyong Province").id(), Some("kp/north-hamgyong/musan"));
+        assert_eq!(t.resolve_place("함경북도 온성군").id(), Some("kp/north-hamgyong/onsong"));
+        assert_eq!(t.resolve_place("Ch'ŏngjin").id(), Some("kp/north-hamgyong/chongjin"));
         assert_eq!(t.resolve_place("Yanji").id(), Some("cn/jilin/yanji"));
         assert_eq!(t.resolve_place("연길").id(), Some("cn/jilin/yanji"));
     }
@@ -445,59 +375,32 @@ mod tests {
     #[test]
     fn a_place_with_a_descriptor() {
         let t = t();
-        assert_eq!(
-            t.resolve_place("함북 회령 강변").id(),
-            Some("kp/north-hamgyong/hoeryong")
-        );
-        assert_eq!(
-            t.resolve_place("청진역").id(),
-            Some("kp/north-hamgyong/chongjin")
-        );
-        assert_eq!(
-            t.resolve_place("Hamgyong-bukto").id(),
-            Some("kp/north-hamgyong")
-        );
+        assert_eq!(t.resolve_place("함북 회령 강변").id(), Some("kp/north-hamgyong/hoeryong"));
+        assert_eq!(t.resolve_place("청진역").id(), Some("kp/north-hamgyong/chongjin"));
+        assert_eq!(t.resolve_place("Hamgyong-bukto").id(), Some("kp/north-hamgyong"));
     }
 
     #[test]
     fn a_free_label_may_name_several_violations() {
         let t = t();
         let v = t.resolve_violations("교화소 강제노동");
-        assert!(
-            v.contains(&"detention/reeducation-camp".to_string()),
-            "{v:?}"
-        );
+        assert!(v.contains(&"detention/reeducation-camp".to_string()), "{v:?}");
         assert!(v.iter().any(|c| c.starts_with("forced-labour")), "{v:?}");
         assert!(t.resolve_violations("장마당 단속").is_empty());
     }
 
     #[test]
     fn unknown_places_stay_unresolved() {
-        assert_eq!(
-            t().resolve_place("Unknown village near the river"),
-            Resolution::Unresolved
-        );
+        assert_eq!(t().resolve_place("Unknown village near the river"), Resolution::Unresolved);
     }
 
     #[test]
     fn violation_labels_in_both_languages() {
         let t = t();
-        assert_eq!(
-            t.resolve_violation("life/public-execution").id(),
-            Some("life/public-execution")
-        );
-        assert_eq!(
-            t.resolve_violation("public execution").id(),
-            Some("life/public-execution")
-        );
-        assert_eq!(
-            t.resolve_violation("Public Executions").id(),
-            Some("life/public-execution")
-        );
-        assert_eq!(
-            t.resolve_violation("공개처형").id(),
-            Some("life/public-execution")
-        );
+        assert_eq!(t.resolve_violation("life/public-execution").id(), Some("life/public-execution"));
+        assert_eq!(t.resolve_violation("public execution").id(), Some("life/public-execution"));
+        assert_eq!(t.resolve_violation("Public Executions").id(), Some("life/public-execution"));
+        assert_eq!(t.resolve_violation("공개처형").id(), Some("life/public-execution"));
         assert_eq!(t.resolve_violation("장마당 단속"), Resolution::Unresolved);
     }
 

@@ -24,8 +24,7 @@ pub fn repo_path(rel: &str) -> PathBuf {
 
 pub fn taxonomy() -> Arc<Taxonomy> {
     static T: OnceLock<Arc<Taxonomy>> = OnceLock::new();
-    T.get_or_init(|| Arc::new(Taxonomy::embedded().expect("embedded taxonomy")))
-        .clone()
+    T.get_or_init(|| Arc::new(Taxonomy::embedded().expect("embedded taxonomy"))).clone()
 }
 
 /// Ingests paths into a fresh index in a new temporary folder.
@@ -33,9 +32,7 @@ pub fn build_index(paths: &[PathBuf]) -> (tempfile::TempDir, Arc<TestimonyIndex>
     let dir = tempfile::tempdir().expect("temp dir");
     let index = TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).expect("index");
     let batch = ingest::collect(paths, &taxonomy(), &mut |_, _| {});
-    let report = index
-        .write_batch(batch, Access::Restricted, 64 << 20)
-        .expect("write");
+    let report = index.write_batch(batch, Access::Restricted, 64 << 20).expect("write");
     (dir, Arc::new(index), report)
 }
 
@@ -50,11 +47,7 @@ fn shared() -> &'static Shared {
     S.get_or_init(|| {
         let (dir, index, report) = build_index(&[repo_path("data/sample")]);
         let router = router_over(index);
-        Shared {
-            _dir: dir,
-            router,
-            report,
-        }
+        Shared { _dir: dir, router, report }
     })
 }
 
@@ -76,23 +69,13 @@ pub fn sample_report() -> &'static IngestReport {
 pub async fn send(router: Router, request: Request<Body>) -> (StatusCode, Value) {
     let response = router.oneshot(request).await.expect("the router answers");
     let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    let body = serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
     (status, body)
 }
 
 pub async fn get(uri: &str) -> (StatusCode, Value) {
-    send(
-        sample_router(),
-        Request::get(uri).body(Body::empty()).expect("request"),
-    )
-    .await
+    send(sample_router(), Request::get(uri).body(Body::empty()).expect("request")).await
 }
 
 pub async fn post_json(uri: &str, body: &str) -> (StatusCode, Value) {
@@ -112,11 +95,7 @@ pub fn enc(s: &str) -> String {
 pub fn hit_testimonies(body: &Value) -> Vec<String> {
     let mut ids: Vec<String> = body["hits"]
         .as_array()
-        .map(|h| {
-            h.iter()
-                .filter_map(|x| x["testimony_id"].as_str().map(str::to_string))
-                .collect()
-        })
+        .map(|h| h.iter().filter_map(|x| x["testimony_id"].as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     ids.dedup();
     ids

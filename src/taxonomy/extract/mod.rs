@@ -2,10 +2,16 @@
 //! n-grams in the name dictionary. This is the first version; negation, hypotheticals and
 //! year ranges in words come with the extraction work that follows.
 
+mod cues;
+mod years;
+
+pub use cues::is_unasserted;
+
 use serde::Serialize;
 
-use crate::analysis::normalize::Script;
-use crate::analysis::{concept_tokens, normalize::is_hangul_syllable, tokenizers::segments};
+pub use years::{find_years, years_of, YearSpan};
+
+use crate::analysis::{concept_tokens, normalize::is_hangul_syllable};
 
 use super::resolve::ConceptRef;
 use super::{Resolution, Taxonomy};
@@ -63,15 +69,10 @@ const PLACE_NOUNS: &[&str] = &[
     "도",
 ];
 
-/// Event years outside this range are not taken from text.
-const YEAR_RANGE: std::ops::RangeInclusive<u16> = 1945..=2035;
-
 /// Keys this short match too much by chance (one Hangul syllable, three Latin letters).
 fn key_is_specific(key: &str) -> bool {
     let hangul = key.chars().filter(|c| is_hangul_syllable(*c)).count();
-    hangul >= 2
-        || (hangul == 0 && key.chars().count() >= 4)
-        || (hangul == 1 && key.chars().count() >= 3)
+    hangul >= 2 || (hangul == 0 && key.chars().count() >= 4) || (hangul == 1 && key.chars().count() >= 3)
 }
 
 impl Taxonomy {
@@ -97,16 +98,15 @@ impl Taxonomy {
                 if let Resolution::Resolved(id) = super::resolve::pick_place(self.place_ids(refs)) {
                     push_unique(&mut out.places, Mention { id, from, to });
                 }
+                let asserted = !cues::is_unasserted(text, from, to);
                 for r in refs {
                     if let ConceptRef::Violation(v) = r {
-                        push_unique(
-                            &mut out.violations,
-                            Mention {
-                                id: self.violation_at(*v).code.clone(),
-                                from,
-                                to,
-                            },
-                        );
+                        if asserted {
+                            push_unique(
+                                &mut out.violations,
+                                Mention { id: self.violation_at(*v).code.clone(), from, to },
+                            );
+                        }
                     }
                 }
                 i += n;
@@ -122,15 +122,7 @@ impl Taxonomy {
                 i += 1;
             }
         }
-        for seg in segments(text) {
-            if seg.script == Script::Digit && seg.text.len() == 4 {
-                if let Ok(year) = seg.text.parse::<u16>() {
-                    if YEAR_RANGE.contains(&year) && !out.years.contains(&year) {
-                        out.years.push(year);
-                    }
-                }
-            }
-        }
+        out.years = years_of(&find_years(text));
         out.years.sort_unstable();
         out
     }
@@ -160,9 +152,7 @@ impl Taxonomy {
             if name.chars().count() < 2 {
                 continue;
             }
-            if let Resolution::Resolved(id) =
-                super::resolve::pick_place(self.place_ids(self.names().lookup(name)))
-            {
+            if let Resolution::Resolved(id) = super::resolve::pick_place(self.place_ids(self.names().lookup(name))) {
                 return Some((id, name.len()));
             }
         }
@@ -188,22 +178,15 @@ mod tests {
     fn finds_places_in_korean_with_particles() {
         let t = Taxonomy::embedded().unwrap();
         let e = t.extract("2008년 봄에 회령에서 공개처형을 봤습니다.");
-        assert!(
-            ids(&e.places).contains(&"kp/north-hamgyong/hoeryong"),
-            "{e:?}"
-        );
-        assert!(
-            ids(&e.violations).contains(&"life/public-execution"),
-            "{e:?}"
-        );
+        assert!(ids(&e.places).contains(&"kp/north-hamgyong/hoeryong"), "{e:?}");
+        assert!(ids(&e.violations).contains(&"life/public-execution"), "{e:?}");
         assert_eq!(e.years, [2008]);
     }
 
     #[test]
     fn finds_places_in_english_romanizations() {
         let t = Taxonomy::embedded().unwrap();
-        let e =
-            t.extract("We were sent back from Tumen and held in Onsŏng, then taken to Ch'ŏngjin.");
+        let e = t.extract("We were sent back from Tumen and held in Onsŏng, then taken to Ch'ŏngjin.");
         let p = ids(&e.places);
         assert!(p.contains(&"kp/north-hamgyong/onsong"), "{p:?}");
         assert!(p.contains(&"kp/north-hamgyong/chongjin"), "{p:?}");
@@ -212,10 +195,7 @@ mod tests {
     #[test]
     fn place_names_glued_to_a_place_noun() {
         let t = Taxonomy::embedded().unwrap();
-        assert_eq!(
-            ids(&t.extract("청진역에서 내렸어요").places),
-            ["kp/north-hamgyong/chongjin"]
-        );
+        assert_eq!(ids(&t.extract("청진역에서 내렸어요").places), ["kp/north-hamgyong/chongjin"]);
         assert!(t.extract("무산계급").places.is_empty());
     }
 
