@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod api;
 pub mod config;
+pub mod evaluation;
 pub mod index;
 pub mod ingest;
 pub mod search;

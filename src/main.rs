@@ -43,6 +43,30 @@ enum Command {
     Search(SearchArgs),
     /// Delete testimonies by id.
     Delete(DeleteArgs),
+    /// Print what extraction finds in each record (places, years, violations, SDG), as JSON.
+    Tag(TagArgs),
+    /// Measure extraction: precision and recall per facet type on a judged set and a coded corpus.
+    EvalExtraction(EvalArgs),
+}
+
+#[derive(Args)]
+struct TagArgs {
+    /// Files and folders of records.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Hand-checked passages (JSON Lines).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/eval/extraction.jsonl"))]
+    judged: PathBuf,
+    /// A corpus whose coded events are the ground truth (codes hidden from the extractor).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample"))]
+    corpus: PathBuf,
+    /// Print the scores and every disagreement as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args, Default)]
@@ -253,6 +277,66 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Tag(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &IndexArg::default())?;
+            let taxonomy = Taxonomy::load(&c.schema)?;
+            let batch = ingest::collect(&args.paths, &taxonomy, &mut |_, _| {});
+            let tagged: Vec<serde_json::Value> = batch
+                .testimonies
+                .iter()
+                .map(|(origin, p)| {
+                    serde_json::json!({
+                        "id": p.testimony.id,
+                        "file": origin.file,
+                        "line": origin.line,
+                        "facets": p.facets,
+                        "unresolved": p.unresolved,
+                        "passages": p.passages.iter().map(|x| serde_json::json!({
+                            "passage_id": testimony_search::index::passage_id(&p.testimony.id, x.n),
+                            "language": x.language,
+                            "facets": x.facets,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let out_json = serde_json::json!({ "testimonies": tagged, "rejected": batch.report.rejected });
+            out(&(serde_json::to_string_pretty(&out_json)? + "\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::EvalExtraction(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &IndexArg::default())?;
+            let taxonomy = Taxonomy::load(&c.schema)?;
+            let judged = testimony_search::evaluation::read_judged(&args.judged).map_err(anyhow::Error::msg)?;
+            let passages = testimony_search::evaluation::score_passages(&judged, &taxonomy);
+            let corpus = testimony_search::evaluation::score_corpus(&[&args.corpus], &taxonomy);
+            if args.json {
+                let v = serde_json::json!({ "judged_passages": passages, "coded_corpus": corpus });
+                out(&(serde_json::to_string_pretty(&v)? + "\n"))?;
+            } else {
+                let mut text = format!("hand-checked passages: {} ({})\n", passages.passages, args.judged.display());
+                text += &score_line("places", &passages.places);
+                text += &score_line("years", &passages.years);
+                text += &score_line("violations", &passages.violations);
+                text += &score_line("violations (strict)", &passages.violations_strict);
+                text += &format!(
+                    "\ncoded events of {} testimonies ({}), codes hidden — recall of the coding:\n",
+                    corpus.testimonies,
+                    args.corpus.display()
+                );
+                for (name, sc) in
+                    [("places", &corpus.places), ("years", &corpus.years), ("violations", &corpus.violations)]
+                {
+                    text += &format!(
+                        "  {name:<18} recall {:.3}   (found {}, missed {})\n",
+                        sc.recall, sc.true_positives, sc.false_negatives
+                    );
+                }
+                out(&text)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Delete(args) => {
             init_logging("warn");
             let c = config(cli.config.as_ref(), &args.index)?;
@@ -266,6 +350,13 @@ fn run() -> anyhow::Result<ExitCode> {
             Ok(if deleted.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
     }
+}
+
+fn score_line(name: &str, s: &testimony_search::evaluation::Score) -> String {
+    format!(
+        "  {name:<18} precision {:.3}  recall {:.3}   (tp {}, fp {}, fn {})\n",
+        s.precision, s.recall, s.true_positives, s.false_positives, s.false_negatives
+    )
 }
 
 fn main() -> ExitCode {

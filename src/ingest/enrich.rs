@@ -233,6 +233,17 @@ pub fn prepare(testimony: Testimony, taxonomy: &Taxonomy) -> PreparedTestimony {
         own.sort();
         passages.push(PreparedPassage { n: p.n, speaker: p.speaker, text: p.text, language, facets: own });
     }
+    // A facility named by its kind in one passage and its county in another (요덕 … 정치범 수용소).
+    let mut places: Vec<crate::taxonomy::Mention> =
+        facets.location.iter().map(|v| crate::taxonomy::Mention { id: v.value.clone(), from: 0, to: 0 }).collect();
+    let known = places.len();
+    taxonomy.infer_facilities(&testimony.transcript, &mut places);
+    for m in places.into_iter().skip(known) {
+        let parent = crate::taxonomy::parent_of(&m.id).unwrap_or_default().to_string();
+        let found_in: Vec<u32> =
+            facets.location.iter().find(|v| v.value == parent).map(|v| v.passages.clone()).unwrap_or_default();
+        facets.add(FacetKind::Location, &m.id, Provenance::Extracted, found_in.first().copied());
+    }
     facets.sort();
     dedup_unresolved(&mut unresolved_labels);
     PreparedTestimony { testimony, passages, facets, origin_province, unresolved: unresolved_labels }

@@ -122,13 +122,54 @@ impl Taxonomy {
                 i += 1;
             }
         }
+        self.infer_facilities(text, &mut out.places);
         out.years = years_of(&find_years(text));
         out.years.sort_unstable();
         out
     }
 }
 
+/// Words that name a kind of facility, for each `facility_type` of the gazetteer.
+const FACILITY_WORDS: &[(&str, &[&str])] = &[
+    ("kwanliso", &["관리소", "정치범수용소", "수용소", "kwanliso", "political prison camp"]),
+    ("kyohwaso", &["교화소", "kyohwaso", "reeducation camp", "re-education camp", "correctional labour camp"]),
+    ("jipkyulso", &["집결소", "jipkyulso", "holding centre", "holding center"]),
+    ("rodong-danryeondae", &["단련대", "danryeondae", "labour training camp", "labor training camp"]),
+    ("kuryujang", &["구류장", "kuryujang", "detention centre", "detention center"]),
+];
+
 impl Taxonomy {
+    /// A facility named by its kind in a place that has exactly one of that kind: 요덕 … 정치범
+    /// 수용소 is Kwanliso No. 15; Jongori … kyohwaso is Kyohwaso No. 12.
+    pub fn infer_facilities(&self, text: &str, places: &mut Vec<Mention>) {
+        let lower = text.to_lowercase();
+        let compact: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+        let kinds: Vec<&str> = FACILITY_WORDS
+            .iter()
+            .filter(|(_, words)| {
+                words.iter().any(|w| if w.is_ascii() { lower.contains(w) } else { compact.contains(w) })
+            })
+            .map(|(kind, _)| *kind)
+            .collect();
+        if kinds.is_empty() {
+            return;
+        }
+        let mut inferred = Vec::new();
+        for m in places.iter() {
+            for kind in &kinds {
+                let mut inside = self.places().iter().filter(|p| {
+                    p.facility_type.as_deref() == Some(*kind) && super::parent_of(&p.id) == Some(m.id.as_str())
+                });
+                if let (Some(only), None) = (inside.next(), inside.next()) {
+                    inferred.push(Mention { id: only.id.clone(), from: m.from, to: m.to });
+                }
+            }
+        }
+        for m in inferred {
+            push_unique(places, m);
+        }
+    }
+
     /// The ids of the places among dictionary entries.
     fn place_ids(&self, refs: &[ConceptRef]) -> Vec<&str> {
         refs.iter()
@@ -197,6 +238,14 @@ mod tests {
         let t = Taxonomy::embedded().unwrap();
         assert_eq!(ids(&t.extract("청진역에서 내렸어요").places), ["kp/north-hamgyong/chongjin"]);
         assert!(t.extract("무산계급").places.is_empty());
+    }
+
+    #[test]
+    fn a_facility_named_by_its_kind_in_its_county() {
+        let t = Taxonomy::embedded().unwrap();
+        let p = t.extract("요덕에 있는 정치범 수용소로 끌려갔어요.").places;
+        assert!(ids(&p).contains(&"kp/south-hamgyong/yodok/kwanliso-15"), "{p:?}");
+        assert!(!ids(&t.extract("요덕에서 살았어요.").places).contains(&"kp/south-hamgyong/yodok/kwanliso-15"));
     }
 
     #[test]
