@@ -277,3 +277,52 @@ async fn the_search_page_is_served() {
     assert_eq!(s, 200);
     assert!(page.as_str().unwrap().contains("<input"));
 }
+
+#[tokio::test]
+async fn filters_find_uncoded_testimonies_by_what_their_text_says() {
+    // EN-2011-0001 has no coded events; its text speaks of Hyesan, 2005 and of border crossing.
+    for params in [
+        "location=Hyesan",
+        "year_from=2005&year_to=2005",
+        "violation=movement/punishment-for-border-crossing",
+        "sdg=10.7",
+    ] {
+        let body = search(params).await;
+        let hit = body["hits"].as_array().unwrap().iter().find(|h| h["testimony_id"] == "EN-2011-0001");
+        assert!(
+            hit.is_some()
+                || hit_testimonies(&search(&format!("{params}&group=testimony")).await)
+                    .contains(&"EN-2011-0001".to_string()),
+            "{params} should find the uncoded EN-2011-0001"
+        );
+    }
+    // With provenance=coded the uncoded testimony is not found by its text.
+    let coded = search("location=Hyesan&provenance=coded&group=testimony").await;
+    assert!(!hit_testimonies(&coded).contains(&"EN-2011-0001".to_string()));
+    // Each value of a hit says where it came from.
+    let body = search("location=Hyesan&q=Hyesan").await;
+    let hit = body["hits"].as_array().unwrap().iter().find(|h| h["testimony_id"] == "EN-2011-0001").expect("hit");
+    let hyesan =
+        hit["places"].as_array().unwrap().iter().find(|p| p["id"] == "kp/ryanggang/hyesan").expect("Hyesan tagged");
+    assert_eq!(hyesan["provenance"], "extracted");
+}
+
+#[tokio::test]
+async fn facet_counts_split_by_provenance() {
+    let body = search("").await;
+    for facet in ["location", "year", "violation", "sdg"] {
+        let values = body["facets"][facet].as_array().unwrap();
+        assert!(values.iter().any(|v| v["extracted"].as_u64().unwrap() > 0), "{facet}: some values only extracted");
+        for v in values {
+            let (count, coded, extracted) =
+                (v["count"].as_u64().unwrap(), v["coded"].as_u64().unwrap(), v["extracted"].as_u64().unwrap());
+            assert_eq!(coded + extracted, count, "{facet} {v}");
+        }
+    }
+    // The coded part of a value equals its count under provenance=coded.
+    let coded = search("provenance=coded").await;
+    let v = json!("life/public-execution");
+    let all_coded =
+        body["facets"]["violation"].as_array().unwrap().iter().find(|x| x["value"] == v).unwrap()["coded"].clone();
+    assert_eq!(all_coded.as_u64().unwrap(), facet_count(&coded, "violation", &v));
+}

@@ -1,6 +1,7 @@
 //! One pass over the matching passages that yields the page of hits, the totals and every facet's
 //! counts of distinct testimonies, with multi-select semantics: a facet's counts apply the other
-//! facets' filters but not its own.
+//! facets' filters but not its own. Counts come twice: over all values and over coded values only
+//! (the provenance split).
 //!
 //! Facet values and filters are testimony-level, so each testimony's filter outcome and facet
 //! contributions are computed once per segment (all passages of a testimony are written in one
@@ -11,17 +12,39 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
+use tantivy::fastfield::FastFieldReaders;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::index::names;
 
 use super::request::{Filters, Group, Sort};
 
-/// The facets counted from string columns, in a fixed order.
+/// The facets counted from string columns, in a fixed order: location, violation, sdg.
 pub(crate) const STR_FACETS: usize = 3;
 
 /// Counts of one facet: value → distinct testimonies.
 pub type Counts = HashMap<String, u64>;
+
+/// Facet counts of one view (all values, or coded values only).
+#[derive(Debug, Default)]
+pub struct FacetCounts {
+    /// location, violation, sdg.
+    pub str_counts: [Counts; STR_FACETS],
+    pub year_counts: HashMap<u64, u64>,
+}
+
+impl FacetCounts {
+    fn merge(&mut self, other: FacetCounts) {
+        for (i, counts) in other.str_counts.into_iter().enumerate() {
+            for (value, n) in counts {
+                *self.str_counts[i].entry(value).or_default() += n;
+            }
+        }
+        for (y, n) in other.year_counts {
+            *self.year_counts.entry(y).or_default() += n;
+        }
+    }
+}
 
 /// Ordering key of a hit: primary (year sort) then score, then position for a stable order.
 #[derive(Debug, Clone, Copy)]
@@ -59,10 +82,16 @@ pub struct Harvest {
     pub total: u64,
     /// Distinct testimonies matching query and filters.
     pub testimonies: u64,
-    /// location, violation, sdg.
-    pub str_counts: [Counts; STR_FACETS],
-    pub year_counts: HashMap<u64, u64>,
+    /// Counts over the values the filters use (all, or coded only).
+    pub counts: FacetCounts,
+    /// Counts over coded values only.
+    pub coded: FacetCounts,
 }
+
+/// Column names of the all-values view.
+const ALL_COLUMNS: [&str; 4] = [names::LOCATION, names::VIOLATION, names::SDG, names::YEAR];
+/// Column names of the coded-only view.
+const CODED_COLUMNS: [&str; 4] = [names::LOCATION_CODED, names::VIOLATION_CODED, names::SDG_CODED, names::YEAR_CODED];
 
 /// Collects hits and facet counts for one search.
 pub struct FacetedCollector {
@@ -71,17 +100,67 @@ pub struct FacetedCollector {
     pub sort: Sort,
     pub top_k: usize,
     pub scoring: bool,
-    /// Column names: location, violation, sdg, year (all values or coded only).
-    pub columns: [&'static str; 4],
+    /// Filter and count on coded values only.
+    pub coded_only: bool,
 }
 
-impl FacetedCollector {
-    pub fn columns_for(coded_only: bool) -> [&'static str; 4] {
-        if coded_only {
-            [names::LOCATION_CODED, names::VIOLATION_CODED, names::SDG_CODED, names::YEAR_CODED]
-        } else {
-            [names::LOCATION, names::VIOLATION, names::SDG, names::YEAR]
+/// The columns and per-segment counts of one view.
+struct Tally {
+    facets: [Option<StrColumn>; STR_FACETS],
+    year: Option<Column<u64>>,
+    str_counts: [HashMap<u64, u64>; STR_FACETS],
+    year_counts: HashMap<u64, u64>,
+}
+
+impl Tally {
+    fn open(ff: &FastFieldReaders, columns: [&str; 4]) -> tantivy::Result<Tally> {
+        Ok(Tally {
+            facets: [ff.str(columns[0])?, ff.str(columns[1])?, ff.str(columns[2])?],
+            year: ff.column_opt::<u64>(columns[3])?,
+            str_counts: Default::default(),
+            year_counts: HashMap::new(),
+        })
+    }
+
+    /// Counts a testimony's values in each facet whose other filters it passes.
+    fn count(&mut self, doc: DocId, outcome: &[bool; 5]) {
+        for i in 0..STR_FACETS {
+            if outcome[i + 1] {
+                if let Some(col) = &self.facets[i] {
+                    for ord in col.term_ords(doc) {
+                        *self.str_counts[i].entry(ord).or_default() += 1;
+                    }
+                }
+            }
         }
+        if outcome[4] {
+            if let Some(col) = &self.year {
+                let mut years: Vec<u64> = col.values_for_doc(doc).collect();
+                years.sort_unstable();
+                years.dedup();
+                for y in years {
+                    *self.year_counts.entry(y).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    /// Term ordinals to strings.
+    fn harvest(self) -> FacetCounts {
+        let mut out = FacetCounts::default();
+        for (i, counts) in self.str_counts.into_iter().enumerate() {
+            if let Some(col) = &self.facets[i] {
+                let mut buf = String::new();
+                for (ord, n) in counts {
+                    buf.clear();
+                    if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
+                        *out.str_counts[i].entry(buf.clone()).or_default() += n;
+                    }
+                }
+            }
+        }
+        out.year_counts = self.year_counts;
+        out
     }
 }
 
@@ -94,19 +173,19 @@ enum SegmentFilter {
 pub struct FacetedSegmentCollector {
     segment: SegmentOrdinal,
     testimony: Option<StrColumn>,
-    facets: [Option<StrColumn>; STR_FACETS],
-    year: Option<Column<u64>>,
+    /// The view the filters use.
+    tally: Tally,
+    /// The coded-only view, when the filters use all values.
+    coded: Option<Tally>,
     sort_year: Option<Column<u64>>,
     filters: [SegmentFilter; STR_FACETS],
     year_range: Option<(u64, u64)>,
     group: Group,
     sort: Sort,
     top_k: usize,
-    /// The last testimony seen and whether it passes all filters / all but each facet's own.
+    /// The last testimony seen and its outcome (see [`FacetedSegmentCollector::outcome`]).
     last: Option<(u64, [bool; 5])>,
     counted: HashSet<u64>,
-    str_counts: [HashMap<u64, u64>; STR_FACETS],
-    year_counts: HashMap<u64, u64>,
     passages: u64,
     /// Distinct testimonies passing every filter.
     passing_testimonies: u64,
@@ -120,15 +199,14 @@ impl Collector for FacetedCollector {
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetedSegmentCollector> {
         let ff = reader.fast_fields();
-        let testimony = ff.str(names::TESTIMONY_ID)?;
-        let mut facets: [Option<StrColumn>; STR_FACETS] = [None, None, None];
+        let tally = Tally::open(ff, if self.coded_only { CODED_COLUMNS } else { ALL_COLUMNS })?;
+        let coded = if self.coded_only { None } else { Some(Tally::open(ff, CODED_COLUMNS)?) };
         let mut filters: [SegmentFilter; STR_FACETS] = [SegmentFilter::None, SegmentFilter::None, SegmentFilter::None];
         let wanted = [&self.filters.location, &self.filters.violation, &self.filters.sdg];
         for i in 0..STR_FACETS {
-            facets[i] = ff.str(self.columns[i])?;
             if !wanted[i].is_empty() {
                 let mut ords = HashSet::new();
-                if let Some(col) = &facets[i] {
+                if let Some(col) = &tally.facets[i] {
                     for value in wanted[i] {
                         if let Some(ord) = col.dictionary().term_ord(value)? {
                             ords.insert(ord);
@@ -138,12 +216,11 @@ impl Collector for FacetedCollector {
                 filters[i] = SegmentFilter::Ords(ords);
             }
         }
-        let year = ff.column_opt::<u64>(self.columns[3])?;
         Ok(FacetedSegmentCollector {
             segment,
-            testimony,
-            facets,
-            year,
+            testimony: ff.str(names::TESTIMONY_ID)?,
+            tally,
+            coded,
             sort_year: ff.column_opt::<u64>(names::SORT_YEAR)?,
             filters,
             year_range: self.filters.years.map(|(a, b)| (a as u64, b as u64)),
@@ -152,8 +229,6 @@ impl Collector for FacetedCollector {
             top_k: self.top_k,
             last: None,
             counted: HashSet::new(),
-            str_counts: Default::default(),
-            year_counts: HashMap::new(),
             passages: 0,
             passing_testimonies: 0,
             heap: BinaryHeap::new(),
@@ -172,14 +247,12 @@ impl Collector for FacetedCollector {
             hits.extend(f.hits);
             out.total += f.total;
             out.testimonies += f.testimonies;
-            for (i, counts) in f.str_counts.into_iter().enumerate() {
-                for (value, n) in counts {
-                    *out.str_counts[i].entry(value).or_default() += n;
-                }
-            }
-            for (y, n) in f.year_counts {
-                *out.year_counts.entry(y).or_default() += n;
-            }
+            out.counts.merge(f.counts);
+            out.coded.merge(f.coded);
+        }
+        if self.coded_only {
+            out.coded =
+                FacetCounts { str_counts: out.counts.str_counts.clone(), year_counts: out.counts.year_counts.clone() };
         }
         hits.sort_by(|a, b| b.cmp(a));
         hits.truncate(self.top_k);
@@ -193,15 +266,15 @@ pub struct SegmentHarvest {
     hits: Vec<HitKey>,
     total: u64,
     testimonies: u64,
-    str_counts: [Counts; STR_FACETS],
-    year_counts: HashMap<u64, u64>,
+    counts: FacetCounts,
+    coded: FacetCounts,
 }
 
 impl FacetedSegmentCollector {
     fn passes(&self, i: usize, doc: DocId) -> bool {
         match &self.filters[i] {
             SegmentFilter::None => true,
-            SegmentFilter::Ords(ords) => match &self.facets[i] {
+            SegmentFilter::Ords(ords) => match &self.tally.facets[i] {
                 Some(col) => col.term_ords(doc).any(|o| ords.contains(&o)),
                 None => false,
             },
@@ -211,7 +284,7 @@ impl FacetedSegmentCollector {
     fn passes_years(&self, doc: DocId) -> bool {
         match self.year_range {
             None => true,
-            Some((from, to)) => match &self.year {
+            Some((from, to)) => match &self.tally.year {
                 Some(col) => col.values_for_doc(doc).any(|y| y >= from && y <= to),
                 None => false,
             },
@@ -223,27 +296,6 @@ impl FacetedSegmentCollector {
         let ok = [self.passes(0, doc), self.passes(1, doc), self.passes(2, doc), self.passes_years(doc)];
         let all_but = |skip: usize| ok.iter().enumerate().all(|(i, &v)| i == skip || v);
         [ok.iter().all(|&v| v), all_but(0), all_but(1), all_but(2), all_but(3)]
-    }
-
-    fn count_facets(&mut self, doc: DocId, outcome: &[bool; 5]) {
-        for i in 0..STR_FACETS {
-            if outcome[i + 1] {
-                if let Some(col) = &self.facets[i] {
-                    for ord in col.term_ords(doc) {
-                        *self.str_counts[i].entry(ord).or_default() += 1;
-                    }
-                }
-            }
-        }
-        if outcome[4] {
-            if let Some(col) = &self.year {
-                let mut years: Vec<u64> = col.values_for_doc(doc).collect();
-                years.dedup();
-                for y in years {
-                    *self.year_counts.entry(y).or_default() += 1;
-                }
-            }
-        }
     }
 
     fn key(&self, doc: DocId, score: Score) -> HitKey {
@@ -271,7 +323,10 @@ impl SegmentCollector for FacetedSegmentCollector {
                 let o = self.outcome(doc);
                 self.last = Some((testimony, o));
                 if self.counted.insert(testimony) {
-                    self.count_facets(doc, &o);
+                    self.tally.count(doc, &o);
+                    if let Some(coded) = &mut self.coded {
+                        coded.count(doc, &o);
+                    }
                     if o[0] {
                         self.passing_testimonies += 1;
                     }
@@ -308,18 +363,6 @@ impl SegmentCollector for FacetedSegmentCollector {
     }
 
     fn harvest(self) -> SegmentHarvest {
-        let mut str_counts: [Counts; STR_FACETS] = Default::default();
-        for (i, counts) in self.str_counts.into_iter().enumerate() {
-            if let Some(col) = &self.facets[i] {
-                let mut buf = String::new();
-                for (ord, n) in counts {
-                    buf.clear();
-                    if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
-                        *str_counts[i].entry(buf.clone()).or_default() += n;
-                    }
-                }
-            }
-        }
         let testimonies = self.passing_testimonies;
         let (hits, total) = match self.group {
             Group::Testimony => {
@@ -330,6 +373,12 @@ impl SegmentCollector for FacetedSegmentCollector {
             }
             Group::Passage => (self.heap.into_iter().map(|r| r.0).collect(), self.passages),
         };
-        SegmentHarvest { hits, total, testimonies, str_counts, year_counts: self.year_counts }
+        SegmentHarvest {
+            hits,
+            total,
+            testimonies,
+            counts: self.tally.harvest(),
+            coded: self.coded.map(Tally::harvest).unwrap_or_default(),
+        }
     }
 }

@@ -65,6 +65,10 @@ pub struct FacetCount {
     pub label_en: String,
     pub label_ko: String,
     pub count: u64,
+    /// Of those, testimonies where the value is coded.
+    pub coded: u64,
+    /// Of those, testimonies where the value is only extracted from the text.
+    pub extracted: u64,
     /// The parent value for hierarchical facets (location, violation, sdg targets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
@@ -208,7 +212,7 @@ impl SearchEngine {
             sort: s.sort,
             top_k,
             scoring,
-            columns: FacetedCollector::columns_for(s.coded_only),
+            coded_only: s.coded_only,
         };
         let searcher = self.index.searcher();
         let harvest: Harvest = searcher.search(query, &collector)?;
@@ -302,13 +306,17 @@ impl SearchEngine {
         let mut out = FacetResults::default();
         for (i, kind) in [FacetKind::Location, FacetKind::Violation, FacetKind::Sdg].into_iter().enumerate() {
             let selected = filters.values(kind);
-            let mut list: Vec<FacetCount> = h.str_counts[i]
+            let coded = &h.coded.str_counts[i];
+            let mut list: Vec<FacetCount> = h.counts.str_counts[i]
                 .iter()
-                .map(|(value, &count)| self.facet_count(kind, value, count, selected.contains(value)))
+                .map(|(value, &count)| {
+                    let c = coded.get(value).copied().unwrap_or(0);
+                    self.facet_count(kind, value, (count, c), selected.contains(value))
+                })
                 .collect();
             for v in &selected {
-                if !h.str_counts[i].contains_key(v) {
-                    list.push(self.facet_count(kind, v, 0, true));
+                if !h.counts.str_counts[i].contains_key(v) {
+                    list.push(self.facet_count(kind, v, (0, 0), true));
                 }
             }
             match kind {
@@ -322,6 +330,7 @@ impl SearchEngine {
             }
         }
         let mut years: Vec<FacetCount> = h
+            .counts
             .year_counts
             .iter()
             .map(|(&y, &count)| FacetCount {
@@ -329,6 +338,8 @@ impl SearchEngine {
                 label_en: y.to_string(),
                 label_ko: format!("{y}년"),
                 count,
+                coded: h.coded.year_counts.get(&y).copied().unwrap_or(0),
+                extracted: count.saturating_sub(h.coded.year_counts.get(&y).copied().unwrap_or(0)),
                 parent: None,
                 selected: filters.years.is_some_and(|(a, b)| (a as u64..=b as u64).contains(&y)),
             })
@@ -338,7 +349,9 @@ impl SearchEngine {
         out
     }
 
-    fn facet_count(&self, kind: FacetKind, value: &str, count: u64, selected: bool) -> FacetCount {
+    /// A facet value with its labels; `counts` is (all testimonies, testimonies where it is coded).
+    fn facet_count(&self, kind: FacetKind, value: &str, counts: (u64, u64), selected: bool) -> FacetCount {
+        let (count, coded) = counts;
         let labels = self.taxonomy.labels(kind, value);
         let parent = match kind {
             FacetKind::Sdg => value.split_once('.').map(|(g, _)| g.to_string()),
@@ -349,6 +362,8 @@ impl SearchEngine {
             label_en: labels.as_ref().map(|l| l.en.clone()).unwrap_or_else(|| value.to_string()),
             label_ko: labels.map(|l| l.ko).unwrap_or_else(|| value.to_string()),
             count,
+            coded,
+            extracted: count.saturating_sub(coded),
             parent,
             selected,
         }
@@ -404,12 +419,12 @@ impl SearchEngine {
         let missing = |list: &Vec<FacetCount>, v: &str| !list.iter().any(|f| f.value.as_str() == Some(v));
         for v in self.taxonomy.violations() {
             if missing(&facets.violation, &v.code) {
-                facets.violation.push(self.facet_count(FacetKind::Violation, &v.code, 0, false));
+                facets.violation.push(self.facet_count(FacetKind::Violation, &v.code, (0, 0), false));
             }
         }
         for p in self.taxonomy.places() {
             if missing(&facets.location, &p.id) {
-                facets.location.push(self.facet_count(FacetKind::Location, &p.id, 0, false));
+                facets.location.push(self.facet_count(FacetKind::Location, &p.id, (0, 0), false));
             }
         }
         let sdg_values: Vec<String> = self
@@ -421,7 +436,7 @@ impl SearchEngine {
             .collect();
         for v in sdg_values {
             if missing(&facets.sdg, &v) {
-                facets.sdg.push(self.facet_count(FacetKind::Sdg, &v, 0, false));
+                facets.sdg.push(self.facet_count(FacetKind::Sdg, &v, (0, 0), false));
             }
         }
         facets.sdg.sort_by_key(|f| sdg_order(&f.value));

@@ -309,7 +309,7 @@ fn most_specific(found: Vec<String>) -> Resolution {
 }
 
 /// True when `place` is `area` or lies inside it.
-fn is_within(place: &str, area: &str) -> bool {
+pub(crate) fn is_within(place: &str, area: &str) -> bool {
     place == area || (place.starts_with(area) && place.as_bytes().get(area.len()) == Some(&b'/'))
 }
 

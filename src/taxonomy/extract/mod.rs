@@ -81,6 +81,7 @@ impl Taxonomy {
         let tokens = concept_tokens(text);
         let names = self.names();
         let mut out = Extraction::default();
+        let mut ambiguous: Vec<(Vec<String>, usize, usize)> = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
             let longest = names.max_tokens.min(tokens.len() - i);
@@ -95,8 +96,10 @@ impl Taxonomy {
                     continue;
                 }
                 let (from, to) = (tokens[i].from, tokens[i + n - 1].to);
-                if let Resolution::Resolved(id) = super::resolve::pick_place(self.place_ids(refs)) {
-                    push_unique(&mut out.places, Mention { id, from, to });
+                match super::resolve::pick_place(self.place_ids(refs)) {
+                    Resolution::Resolved(id) => push_unique(&mut out.places, Mention { id, from, to }),
+                    Resolution::Ambiguous(candidates) => ambiguous.push((candidates, from, to)),
+                    Resolution::Unresolved => {}
                 }
                 let asserted = !cues::is_unasserted(text, from, to);
                 for r in refs {
@@ -120,6 +123,17 @@ impl Taxonomy {
                     push_unique(&mut out.places, Mention { id, from, to });
                 }
                 i += 1;
+            }
+        }
+        // A name shared by several places: the one inside a place named in the same text (운산,
+        // 평안북도 → North Pyongan's Unsan); left out when nothing tells them apart.
+        for (candidates, from, to) in ambiguous {
+            let inside: Vec<&String> = candidates
+                .iter()
+                .filter(|c| out.places.iter().any(|m| &m.id != *c && super::resolve::is_within(c, &m.id)))
+                .collect();
+            if let [one] = inside.as_slice() {
+                push_unique(&mut out.places, Mention { id: (*one).clone(), from, to });
             }
         }
         self.infer_facilities(text, &mut out.places);
@@ -238,6 +252,15 @@ mod tests {
         let t = Taxonomy::embedded().unwrap();
         assert_eq!(ids(&t.extract("청진역에서 내렸어요").places), ["kp/north-hamgyong/chongjin"]);
         assert!(t.extract("무산계급").places.is_empty());
+    }
+
+    #[test]
+    fn an_ambiguous_name_is_resolved_by_a_province_named_nearby_or_left_out() {
+        let t = Taxonomy::embedded().unwrap();
+        assert!(ids(&t.extract("I grew up in Unsan.").places).iter().all(|p| !p.ends_with("/unsan")));
+        let p = t.extract("I grew up in Unsan, in North Pyongan Province.").places;
+        assert!(ids(&p).contains(&"kp/north-pyongan/unsan"), "{p:?}");
+        assert!(!ids(&p).contains(&"kp/south-pyongan/unsan"), "{p:?}");
     }
 
     #[test]
