@@ -137,11 +137,36 @@ impl Taxonomy {
             }
         }
         self.infer_facilities(text, &mut out.places);
+        self.compose_custody_violations(text, &mut out);
         out.years = years_of(&find_years(text));
         out.years.sort_unstable();
         out
     }
 }
+
+/// Labour in a passage about detention is forced labour in detention (노동, 작업 과제, "made to work").
+const LABOUR_WORDS: &[&str] = &[
+    "노동",
+    "작업",
+    "일을 했",
+    "일했",
+    "일을 시",
+    "김매기",
+    "벌목",
+    "과제",
+    "forced to work",
+    "made to work",
+    "work quota",
+    "hard labour",
+    "hard labor",
+    "worked from",
+    "we worked",
+    "labour",
+    "labor",
+];
+/// Death in a passage about detention is death in custody (교화소에서 죽었어요, "died in the camp").
+const DEATH_WORDS: &[&str] =
+    &["죽었", "죽은", "죽어", "사망", "숨졌", "숨진", "시신", "died", "dead", "death", "bodies", "body"];
 
 /// Words that name a kind of facility, for each `facility_type` of the gazetteer.
 const FACILITY_WORDS: &[(&str, &[&str])] = &[
@@ -181,6 +206,29 @@ impl Taxonomy {
         }
         for m in inferred {
             push_unique(places, m);
+        }
+    }
+
+    /// Violations that a passage about detention implies: labour there is forced labour in
+    /// detention, death there is death in custody. Negated or hypothetical mentions do not count.
+    fn compose_custody_violations(&self, text: &str, out: &mut Extraction) {
+        let in_custody = out.violations.iter().any(|m| m.id.starts_with("detention/") && m.id != "detention/arbitrary")
+            || out.places.iter().any(|m| self.place(&m.id).is_some_and(|p| p.facility_type.is_some()));
+        if !in_custody {
+            return;
+        }
+        let lower = text.to_lowercase();
+        for (words, code) in [(LABOUR_WORDS, "forced-labour/in-detention"), (DEATH_WORDS, "life/death-in-custody")] {
+            if self.violation(code).is_none() || out.violations.iter().any(|m| m.id == code) {
+                continue;
+            }
+            let found = words.iter().find_map(|w| {
+                lower.match_indices(w).map(|(i, m)| (i, i + m.len())).find(|&(a, b)| !cues::is_unasserted(&lower, a, b))
+            });
+            if let Some((from, to)) = found {
+                // Offsets into the lower-cased text match the original for Hangul and ASCII.
+                out.violations.push(Mention { id: code.to_string(), from, to });
+            }
         }
     }
 
@@ -261,6 +309,18 @@ mod tests {
         let p = t.extract("I grew up in Unsan, in North Pyongan Province.").places;
         assert!(ids(&p).contains(&"kp/north-pyongan/unsan"), "{p:?}");
         assert!(!ids(&p).contains(&"kp/south-pyongan/unsan"), "{p:?}");
+    }
+
+    #[test]
+    fn labour_and_death_in_detention_compose() {
+        let t = Taxonomy::embedded().unwrap();
+        let v =
+            t.extract("교화소에서 새벽부터 작업 과제를 채워야 했어요. 같이 잡혀 온 언니는 거기서 죽었어요.").violations;
+        assert!(ids(&v).contains(&"forced-labour/in-detention"), "{v:?}");
+        assert!(ids(&v).contains(&"life/death-in-custody"), "{v:?}");
+        assert!(
+            !ids(&t.extract("시장에서 일했어요. 장사가 잘 됐어요.").violations).contains(&"forced-labour/in-detention")
+        );
     }
 
     #[test]
