@@ -127,6 +127,16 @@ const LIGHT_VERBS: &[&str] = &[
 
 /// Verbal endings, longest first; stripped from words that carried no particle.
 const ENDINGS: &[&str] = &[
+    // honorific 시 with its tense and mood: 끌려가셨어요, 끌려가신, 하셔서
+    "셨습니다",
+    "셨는데요",
+    "셨어요",
+    "셨는데",
+    "셨다",
+    "셔서",
+    "시고",
+    "셨",
+    "신",
     "었었습니다",
     "았었습니다",
     "었습니다",
@@ -364,6 +374,8 @@ mod tests {
         assert_eq!(s("맞았습니다"), "맞");
         assert_eq!(s("맞았어요"), "맞");
         assert_eq!(s("갑니다"), "가");
+        assert_eq!(s("끌려가신"), "끌려가");
+        assert_eq!(s("끌려가셨어요"), "끌려가");
     }
 
     #[test]

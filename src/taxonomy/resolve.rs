@@ -318,6 +318,19 @@ pub(crate) fn pick_place(cands: Vec<&str>) -> Resolution {
     pick(cands)
 }
 
+/// For running text: the only candidate, or the one the others lie inside; otherwise ambiguous
+/// (no preference for North Korea: 강원도 may be either Kangwon, and context must tell).
+pub(crate) fn pick_place_strict(cands: Vec<&str>) -> Resolution {
+    match cands.len() {
+        0 => Resolution::Unresolved,
+        1 => Resolution::Resolved(cands[0].to_string()),
+        _ => match cands.iter().find(|c| cands.iter().all(|o| is_within(o, c))) {
+            Some(outer) => Resolution::Resolved(outer.to_string()),
+            None => Resolution::Ambiguous(cands.iter().map(|c| c.to_string()).collect()),
+        },
+    }
+}
+
 fn pick(cands: Vec<&str>) -> Resolution {
     match cands.len() {
         0 => return Resolution::Unresolved,

@@ -86,20 +86,40 @@ fn sentence_bounds(text: &str, from: usize, to: usize) -> (usize, usize) {
 
 /// True when the violation named at `from..to` is negated, hypothetical, threatened or asked about.
 pub fn is_unasserted(text: &str, from: usize, to: usize) -> bool {
+    is_question(text, from, to) || is_negated_or_hypothetical(text, from, to)
+}
+
+fn is_question(text: &str, from: usize, to: usize) -> bool {
     let (s, e) = sentence_bounds(text, from, to);
-    let sentence = &text[s..e];
-    if sentence.trim_end().ends_with(['?', '？']) {
+    text[s..e].trim_end().ends_with(['?', '？'])
+}
+
+/// For words that only imply a violation in context (labour or death in a detention passage):
+/// asked about, or negated in English ("nobody died").
+pub fn is_asked_or_denied_in_english(text: &str, from: usize, to: usize) -> bool {
+    if is_question(text, from, to) {
         return true;
     }
+    let (s, _) = sentence_bounds(text, from, to);
+    text[s..from]
+        .split_whitespace()
+        .rev()
+        .take(3)
+        .any(|w| NEGATION_EN.contains(&w.to_lowercase().as_str()) || w.ends_with("n't"))
+}
+
+/// True when the thing named at `from..to` is negated, hypothetical or threatened (questions aside).
+pub fn is_negated_or_hypothetical(text: &str, from: usize, to: usize) -> bool {
+    let (s, e) = sentence_bounds(text, from, to);
+    let sentence = &text[s..e];
     let words: Vec<Word> = sentence
         .split_word_bound_indices()
         .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
         .map(|(i, w)| Word { lower: w.to_lowercase(), end: s + i + w.len() })
         .collect();
     let before: Vec<&Word> = words.iter().filter(|w| w.end <= from).collect();
-    // The word holding the mention's start, and the words after it.
-    let at = words.iter().position(|w| w.end > from).unwrap_or(words.len());
-    let after: Vec<&Word> = words[at.min(words.len())..].iter().collect();
+    // The words after the mention: the one it ends inside (처형|은) and those that follow.
+    let after: Vec<&Word> = words.iter().filter(|w| w.end > to).collect();
 
     // English.
     let near_before = before.iter().rev().take(4);
@@ -113,7 +133,7 @@ pub fn is_unasserted(text: &str, from: usize, to: usize) -> bool {
         return true;
     }
     // Korean: the predicate follows the noun.
-    let predicate = after.iter().take(3);
+    let predicate = after.iter().take(4);
     for w in predicate.clone() {
         if NEGATION_KO_WORDS.contains(&w.lower.as_str()) || NEGATION_KO_PARTS.iter().any(|p| w.lower.contains(p)) {
             return true;
@@ -122,12 +142,22 @@ pub fn is_unasserted(text: &str, from: usize, to: usize) -> bool {
             return true;
         }
     }
-    // A conditional just before or at the mention: 잡히면 총살, 걸리면 북송된다고.
+    // The mention's own word as a conditional: 북송되면. (A conditional before it is often a
+    // habit that really happened: 못 채우면 밥을 안 줬어요.)
     let conditional = |w: &Word| w.lower.ends_with('면') && !w.lower.ends_with("면서");
-    if before.iter().rev().take(2).any(|w| conditional(w)) || predicate.take(2).any(|w| conditional(w)) {
+    if predicate.take(1).any(|w| conditional(w)) {
         return true;
     }
-    false
+    // "anyone caught with a Bible would be shot": a consequence that did not happen.
+    let lower = sentence.to_lowercase();
+    lower.contains("would be ") || lower.contains("would have been ")
+}
+
+/// True when "Chinese police" or 중국 공안 stands within a few words before `from`.
+pub fn after_chinese_police(text: &str, from: usize) -> bool {
+    let (s, _) = sentence_bounds(text, from, from);
+    let before: Vec<String> = text[s..from].split_whitespace().rev().take(4).map(str::to_lowercase).collect();
+    before.iter().any(|w| w.starts_with("chinese") || w.starts_with("공안") || w.starts_with("중국공안"))
 }
 
 #[cfg(test)]

@@ -82,61 +82,85 @@ impl Taxonomy {
         let names = self.names();
         let mut out = Extraction::default();
         let mut ambiguous: Vec<(Vec<String>, usize, usize)> = Vec::new();
-        let mut i = 0;
-        while i < tokens.len() {
-            let longest = names.max_tokens.min(tokens.len() - i);
-            let mut advanced = false;
-            for n in (1..=longest).rev() {
-                let key: String = tokens[i..i + n].iter().map(|t| t.text.as_str()).collect();
-                if !key_is_specific(&key) {
-                    continue;
-                }
-                let refs = names.lookup(&key);
-                if refs.is_empty() {
-                    continue;
-                }
-                let (from, to) = (tokens[i].from, tokens[i + n - 1].to);
-                match super::resolve::pick_place(self.place_ids(refs)) {
-                    Resolution::Resolved(id) => push_unique(&mut out.places, Mention { id, from, to }),
-                    Resolution::Ambiguous(candidates) => ambiguous.push((candidates, from, to)),
-                    Resolution::Unresolved => {}
-                }
-                let asserted = !cues::is_unasserted(text, from, to);
-                for r in refs {
-                    if let ConceptRef::Violation(v) = r {
-                        if asserted {
-                            push_unique(
-                                &mut out.violations,
-                                Mention { id: self.violation_at(*v).code.clone(), from, to },
-                            );
+        // Places and violation types are matched in separate passes, so that a synonym such as
+        // "crossed the Tumen" cannot swallow the place "Tumen River".
+        for want_places in [true, false] {
+            let mut i = 0;
+            while i < tokens.len() {
+                let longest = names.max_tokens.min(tokens.len() - i);
+                let mut advanced = false;
+                for n in (1..=longest).rev() {
+                    let key: String = tokens[i..i + n].iter().map(|t| t.text.as_str()).collect();
+                    if !key_is_specific(&key) {
+                        continue;
+                    }
+                    let refs = names.lookup(&key);
+                    let (from, to) = (tokens[i].from, tokens[i + n - 1].to);
+                    if want_places {
+                        let places = self.place_ids(refs);
+                        if places.is_empty() {
+                            continue;
+                        }
+                        match super::resolve::pick_place_strict(places) {
+                            Resolution::Resolved(id) if !self.is_country_modifier(text, &id, to) => {
+                                push_unique(&mut out.places, Mention { id, from, to })
+                            }
+                            Resolution::Ambiguous(candidates) => ambiguous.push((candidates, from, to)),
+                            _ => {}
+                        }
+                    } else {
+                        let codes: Vec<&str> = refs
+                            .iter()
+                            .filter_map(|r| match r {
+                                ConceptRef::Violation(v) => Some(self.violation_at(*v).code.as_str()),
+                                ConceptRef::Place(_) => None,
+                            })
+                            .collect();
+                        if codes.is_empty() {
+                            continue;
+                        }
+                        if !cues::is_unasserted(text, from, to) {
+                            // An arrest by Chinese police is part of a repatriation, not arbitrary
+                            // detention by the North Korean state.
+                            let by_china = cues::after_chinese_police(text, from);
+                            for code in codes.into_iter().filter(|c| !(by_china && *c == "detention/arbitrary")) {
+                                push_unique(&mut out.violations, Mention { id: code.to_string(), from, to });
+                            }
                         }
                     }
+                    i += n;
+                    advanced = true;
+                    break;
                 }
-                i += n;
-                advanced = true;
-                break;
-            }
-            if !advanced {
-                if let Some((id, len)) = self.place_prefix(&tokens[i].text) {
-                    let from = tokens[i].from;
-                    let to = from + len;
-                    push_unique(&mut out.places, Mention { id, from, to });
+                if !advanced {
+                    if want_places {
+                        if let Some((id, len)) = self.place_prefix(&tokens[i].text) {
+                            let from = tokens[i].from;
+                            push_unique(&mut out.places, Mention { id, from, to: from + len });
+                        }
+                    }
+                    i += 1;
                 }
-                i += 1;
             }
         }
         // A name shared by several places: the one inside a place named in the same text (운산,
         // 평안북도 → North Pyongan's Unsan); left out when nothing tells them apart.
         for (candidates, from, to) in ambiguous {
+            // Inside a place named nearby, or containing one (강원도 … 춘천 → South Korea's Gangwon).
             let inside: Vec<&String> = candidates
                 .iter()
-                .filter(|c| out.places.iter().any(|m| &m.id != *c && super::resolve::is_within(c, &m.id)))
+                .filter(|c| {
+                    out.places.iter().any(|m| {
+                        &m.id != *c && (super::resolve::is_within(c, &m.id) || super::resolve::is_within(&m.id, c))
+                    })
+                })
                 .collect();
             if let [one] = inside.as_slice() {
                 push_unique(&mut out.places, Mention { id: (*one).clone(), from, to });
             }
         }
         self.infer_facilities(text, &mut out.places);
+        self.facility_violations(text, &mut out);
         self.compose_custody_violations(text, &mut out);
         out.years = years_of(&find_years(text));
         out.years.sort_unstable();
@@ -168,12 +192,21 @@ const LABOUR_WORDS: &[&str] = &[
 const DEATH_WORDS: &[&str] =
     &["죽었", "죽은", "죽어", "사망", "숨졌", "숨진", "시신", "died", "dead", "death", "bodies", "body"];
 
+/// The violation type of being held at each kind of facility.
+const FACILITY_VIOLATIONS: &[(&str, &str)] = &[
+    ("kwanliso", "detention/political-prison-camp"),
+    ("kyohwaso", "detention/reeducation-camp"),
+    ("jipkyulso", "detention/holding-centre"),
+    ("rodong-danryeondae", "detention/labour-training-camp"),
+    ("kuryujang", "detention/pretrial-interrogation"),
+];
+
 /// Words that name a kind of facility, for each `facility_type` of the gazetteer.
 const FACILITY_WORDS: &[(&str, &[&str])] = &[
     ("kwanliso", &["관리소", "정치범수용소", "수용소", "kwanliso", "political prison camp"]),
     ("kyohwaso", &["교화소", "kyohwaso", "reeducation camp", "re-education camp", "correctional labour camp"]),
     ("jipkyulso", &["집결소", "jipkyulso", "holding centre", "holding center"]),
-    ("rodong-danryeondae", &["단련대", "danryeondae", "labour training camp", "labor training camp"]),
+    ("rodong-danryeondae", &["노동단련대", "단련대", "danryeondae", "labour training camp", "labor training camp"]),
     ("kuryujang", &["구류장", "kuryujang", "detention centre", "detention center"]),
 ];
 
@@ -209,6 +242,34 @@ impl Taxonomy {
         }
     }
 
+    /// Being held at a named detention facility is that kind of detention: Kwanliso No. 15 is a
+    /// political prison camp, a jipkyulso a holding centre. Not when negated or hypothetical.
+    fn facility_violations(&self, text: &str, out: &mut Extraction) {
+        let mut found = Vec::new();
+        for m in &out.places {
+            let Some(kind) = self.place(&m.id).and_then(|p| p.facility_type.as_deref()) else { continue };
+            let Some((_, code)) = FACILITY_VIOLATIONS.iter().find(|(k, _)| *k == kind) else { continue };
+            if self.violation(code).is_some() && !cues::is_negated_or_hypothetical(text, m.from, m.to) {
+                found.push(Mention { id: code.to_string(), from: m.from, to: m.to });
+            }
+        }
+        for m in found {
+            push_unique(&mut out.violations, m);
+        }
+    }
+
+    /// A country named as a modifier of the next noun (중국 옷, 중국 아이, 북한 돈) is not a place.
+    fn is_country_modifier(&self, text: &str, id: &str, to: usize) -> bool {
+        if self.place(id).is_none_or(|p| p.kind != "country") {
+            return false;
+        }
+        let rest = &text[to..];
+        // Immediately followed by a space and another Hangul word: no particle, so a modifier.
+        rest.starts_with(' ')
+            && rest[1..].chars().next().is_some_and(is_hangul_syllable)
+            && text[..to].chars().next_back().is_some_and(is_hangul_syllable)
+    }
+
     /// Violations that a passage about detention implies: labour there is forced labour in
     /// detention, death there is death in custody. Negated or hypothetical mentions do not count.
     fn compose_custody_violations(&self, text: &str, out: &mut Extraction) {
@@ -222,8 +283,19 @@ impl Taxonomy {
             if self.violation(code).is_none() || out.violations.iter().any(|m| m.id == code) {
                 continue;
             }
+            // Not the "labour" of "labour training camp" or the 노동 of 노동단련대.
+            let inside_a_name = |a: usize, b: usize| {
+                out.places.iter().chain(out.violations.iter()).any(|m| a < m.to && b > m.from)
+                    || FACILITY_WORDS
+                        .iter()
+                        .flat_map(|(_, ws)| ws.iter())
+                        .any(|fw| lower.match_indices(fw).any(|(i, m)| a >= i && b <= i + m.len() && m.len() > b - a))
+            };
             let found = words.iter().find_map(|w| {
-                lower.match_indices(w).map(|(i, m)| (i, i + m.len())).find(|&(a, b)| !cues::is_unasserted(&lower, a, b))
+                lower
+                    .match_indices(w)
+                    .map(|(i, m)| (i, i + m.len()))
+                    .find(|&(a, b)| !inside_a_name(a, b) && !cues::is_asked_or_denied_in_english(&lower, a, b))
             });
             if let Some((from, to)) = found {
                 // Offsets into the lower-cased text match the original for Hangul and ASCII.

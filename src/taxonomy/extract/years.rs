@@ -34,9 +34,11 @@ fn words(text: &str) -> Vec<Word> {
         .collect()
 }
 
-/// Words that make a nearby year a birth year or an interview date.
-const NOT_EVENT_CUES: &[&str] =
-    &["born", "birth", "interview", "interviewed", "태어", "출생", "출생년", "면담", "인터뷰", "조사일", "생년"];
+/// Words that make a year within three words a birth year.
+const BIRTH_CUES: &[&str] = &["born", "birth", "태어", "출생", "생년"];
+/// Words that make a year within six words of the same sentence an interview date ("this
+/// interview is taking place in March 2019", "2020년 11월, 두 번째 면담입니다").
+const INTERVIEW_CUES: &[&str] = &["interview", "면담", "인터뷰", "조사일"];
 /// Units after a number that make it an amount, not a year.
 const UNITS: &[&str] = &[
     "원", "명", "개", "달러", "위안", "미터", "킬로", "톤", "km", "m", "won", "yuan", "dollars", "people", "meters",
@@ -121,7 +123,9 @@ pub fn find_years(text: &str) -> Vec<YearSpan> {
                     .or(Some((decade, decade + 9)));
             } else if rest.is_empty() || rest.starts_with('년') {
                 let after = rest.trim_start_matches('년');
-                let unit = UNITS.iter().any(|u| next.starts_with(u) || rest.starts_with(u));
+                // Hangul units take particles (원을, 명이); Latin units are whole words.
+                let is_unit = |w: &str| UNITS.iter().any(|u| if u.is_ascii() { w == *u } else { w.starts_with(u) });
+                let unit = is_unit(next) || is_unit(&rest);
                 if !unit && !after.starts_with('생') {
                     span = Some((n, n));
                 }
@@ -190,18 +194,24 @@ pub fn find_years(text: &str) -> Vec<YearSpan> {
     out
 }
 
-/// True when a birth or interview cue stands within three words of the span, in the same sentence.
+/// True when a birth cue stands within three words of the span, or an interview cue within six,
+/// in the same sentence.
 fn near_not_event_cue(words: &[Word], text: &str, start: usize, end: usize) -> bool {
     let first = words.iter().position(|w| w.start >= start).unwrap_or(0);
     let last = words.iter().rposition(|w| w.end <= end).unwrap_or(first);
-    let lo = first.saturating_sub(3);
-    let hi = (last + 3).min(words.len().saturating_sub(1));
-    (lo..=hi).filter(|&k| k < first || k > last).any(|k| {
-        let w = &words[k];
-        let (a, b) = if w.end <= start { (w.end, start) } else { (end, w.start) };
-        let same_sentence = !text[a.min(b)..b.max(a)].contains(['.', '?', '!', '\n']);
-        same_sentence && NOT_EVENT_CUES.iter().any(|c| w.lower.contains(c))
-    }) || words[first..=last.max(first)].iter().any(|w| w.lower.contains("년생"))
+    let near = |reach: usize, cues: &[&str]| {
+        let lo = first.saturating_sub(reach);
+        let hi = (last + reach).min(words.len().saturating_sub(1));
+        (lo..=hi).filter(|&k| k < first || k > last).any(|k| {
+            let w = &words[k];
+            let (a, b) = if w.end <= start { (w.end, start) } else { (end, w.start) };
+            let same_sentence = !text[a.min(b)..b.max(a)].contains(['.', '?', '!', '\n']);
+            same_sentence && cues.iter().any(|c| w.lower.contains(c))
+        })
+    };
+    near(3, BIRTH_CUES)
+        || near(6, INTERVIEW_CUES)
+        || words[first..=last.max(first)].iter().any(|w| w.lower.contains("년생"))
 }
 
 /// Every year the spans cover, sorted and unique.
@@ -250,11 +260,15 @@ mod tests {
         assert!(y("I was born in 1982 in Hyesan.").is_empty());
         assert_eq!(y("I was born in 1982. We left in 2008."), [2008]);
         assert!(y("면담은 2016년에 진행되었다").is_empty());
+        assert!(y("this interview is taking place in March 2019").is_empty());
+        assert!(y("오늘은 2020년 11월, 두 번째 면담입니다").is_empty());
         assert!(y("10년 동안 있었어요").is_empty());
         assert!(y("15년 전에").is_empty());
         assert!(y("3년형을 받았어요").is_empty());
         assert!(y("2000원을 줬어요").is_empty());
         assert!(y("15호 관리소").is_empty());
         assert!(y("1234 people").is_empty());
+        assert_eq!(y("In 2001 my older sister was taken."), [2001]);
+        assert_eq!(y("1995 meters"), Vec::<u16>::new());
     }
 }
