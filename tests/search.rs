@@ -281,12 +281,7 @@ async fn the_search_page_is_served() {
 #[tokio::test]
 async fn filters_find_uncoded_testimonies_by_what_their_text_says() {
     // EN-2011-0001 has no coded events; its text speaks of Hyesan, 2005, a disappearance and hunger.
-    for params in [
-        "location=Hyesan",
-        "year_from=2005&year_to=2005",
-        "violation=disappearance",
-        "sdg=2.1",
-    ] {
+    for params in ["location=Hyesan", "year_from=2005&year_to=2005", "violation=disappearance", "sdg=2.1"] {
         let body = search(params).await;
         let hit = body["hits"].as_array().unwrap().iter().find(|h| h["testimony_id"] == "EN-2011-0001");
         assert!(

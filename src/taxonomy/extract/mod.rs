@@ -412,3 +412,61 @@ mod tests {
         assert_eq!(&text[m.from..m.to], "Hoeryŏng");
     }
 }
+
+#[cfg(test)]
+mod issue_examples {
+    use crate::taxonomy::Taxonomy;
+
+    fn places(t: &Taxonomy, text: &str) -> Vec<String> {
+        t.extract(text).places.into_iter().map(|m| m.id).collect()
+    }
+
+    fn violations(t: &Taxonomy, text: &str) -> Vec<String> {
+        t.extract(text).violations.into_iter().map(|m| m.id).collect()
+    }
+
+    #[test]
+    fn places_in_korean_with_particles_and_in_every_romanization() {
+        let t = Taxonomy::embedded().unwrap();
+        let hoeryong = "kp/north-hamgyong/hoeryong".to_string();
+        for text in ["회령에서 살았어요", "회령시로 이사했어요", "I lived in Hoeryŏng", "in Hoeryong", "in Hoeryeong"]
+        {
+            assert!(places(&t, text).contains(&hoeryong), "{text}");
+        }
+        // Onsong, or the state security detention centre inside it.
+        assert!(places(&t, "함경북도 온성군의 보위부").iter().any(|p| p.starts_with("kp/north-hamgyong/onsong")));
+        assert!(places(&t, "함경북도 온성군의 농촌").contains(&"kp/north-hamgyong/onsong".to_string()));
+        let camp15 = "kp/south-hamgyong/yodok/kwanliso-15".to_string();
+        assert!(places(&t, "요덕 15호 관리소에 있었어요").contains(&camp15));
+        assert!(places(&t, "he was sent to Camp 15").contains(&camp15));
+        assert!(places(&t, "I served two years in Kyohwaso No. 12")
+            .contains(&"kp/north-hamgyong/hoeryong/kyohwaso-12".to_string()));
+    }
+
+    #[test]
+    fn spoken_and_north_korean_usage_is_understood() {
+        let t = Taxonomy::embedded().unwrap();
+        for (text, code) in [
+            ("아버지가 보위부에 끌려갔어요", "detention/arbitrary"),
+            ("석 달 동안 예심을 받았어요", "detention/pretrial-interrogation"),
+            ("단련대 갔다 왔어요", "detention/labour-training-camp"),
+            ("2010년에 북송되었습니다", "movement/forced-repatriation"),
+        ] {
+            assert!(violations(&t, text).iter().any(|v| v == code), "{text}: {:?}", violations(&t, text));
+        }
+    }
+
+    #[test]
+    fn negated_and_threatened_violations_are_left_out() {
+        let t = Taxonomy::embedded().unwrap();
+        assert!(!violations(&t, "처형은 안 당했다").iter().any(|v| v.starts_with("life")));
+        assert!(!violations(&t, "I was not beaten").iter().any(|v| v.starts_with("torture")));
+        assert!(!violations(&t, "they threatened to send us to a camp").iter().any(|v| v.starts_with("detention")));
+    }
+
+    #[test]
+    fn sdg_targets_follow_from_the_violations() {
+        let t = Taxonomy::embedded().unwrap();
+        assert!(t.sdg_for("life/public-execution").contains(&"16.1".to_string()));
+    }
+}
