@@ -34,6 +34,19 @@ fn hand_checked_passages_stay_above_their_floors() {
     at_least("violations (target)", &s.violations, 0.85, 0.8);
 }
 
+/// Written after the tuning and never tuned on: the honest figure. Keep it that way: fix misses
+/// seen here only with changes that the development set (extraction.jsonl) also justifies.
+#[test]
+fn held_out_passages_stay_above_their_floors() {
+    let judged = read_judged(&repo_path("tests/eval/extraction-heldout.jsonl")).expect("held-out set");
+    assert!(judged.len() >= 40);
+    let s = score_passages(&judged, &taxonomy());
+    // Measured 2026-11-23, once: places 0.978/1.000, years 1.000/1.000, violations 0.933/0.836.
+    at_least("places", &s.places, 0.95, 0.97);
+    at_least("years", &s.years, 0.97, 0.97);
+    at_least("violations", &s.violations, 0.9, 0.8);
+}
+
 #[test]
 fn coded_events_of_the_sample_corpus_are_found_in_the_text() {
     let s = score_corpus(&[repo_path("data/sample")], &taxonomy());
