@@ -202,3 +202,174 @@ fn recall_only(
     let missed: Vec<String> = gold.iter().filter(|g| !predicted.iter().any(|p| matches(p, g))).cloned().collect();
     (gold.len() - missed.len(), 0, missed.len(), missed, Vec::new())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Search quality: judged queries over a judged corpus.
+
+/// Filters of a judged query.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct JudgedFilters {
+    #[serde(default)]
+    pub location: Vec<String>,
+    #[serde(default)]
+    pub violation: Vec<String>,
+    #[serde(default)]
+    pub sdg: Vec<String>,
+    #[serde(default)]
+    pub year_from: Option<i64>,
+    #[serde(default)]
+    pub year_to: Option<i64>,
+}
+
+/// A query with the testimonies judged relevant to it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct JudgedQuery {
+    pub id: String,
+    pub suite: String,
+    pub q: String,
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[serde(default)]
+    pub filters: JudgedFilters,
+    pub relevant: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// Ranking quality of one suite (or of all queries).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SuiteScores {
+    pub suite: String,
+    pub queries: usize,
+    pub recall_at_10: f64,
+    pub ndcg_at_10: f64,
+    pub mrr: f64,
+}
+
+/// One query's outcome, for the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryOutcome {
+    pub id: String,
+    pub suite: String,
+    pub q: String,
+    pub recall_at_10: f64,
+    pub ndcg_at_10: f64,
+    pub reciprocal_rank: f64,
+    /// Relevant testimonies not in the top 10.
+    pub missed: Vec<String>,
+    /// The top 10 returned.
+    pub top: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Reads judged queries (JSON Lines).
+pub fn read_queries(path: &Path) -> Result<Vec<JudgedQuery>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("while reading {}: {e}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1)))
+        .collect()
+}
+
+/// recall@k, nDCG@k (binary gains) and reciprocal rank of a ranking against relevant ids.
+pub fn rank_metrics(ranked: &[String], relevant: &[String], k: usize) -> (f64, f64, f64) {
+    if relevant.is_empty() {
+        return (1.0, 1.0, 1.0);
+    }
+    let top = &ranked[..ranked.len().min(k)];
+    let hits = top.iter().filter(|t| relevant.contains(t)).count();
+    let recall = hits as f64 / relevant.len() as f64;
+    let dcg: f64 =
+        top.iter().enumerate().filter(|(_, t)| relevant.contains(t)).map(|(i, _)| 1.0 / ((i + 2) as f64).log2()).sum();
+    let ideal: f64 = (0..relevant.len().min(k)).map(|i| 1.0 / ((i + 2) as f64).log2()).sum();
+    let rr = top.iter().position(|t| relevant.contains(t)).map(|p| 1.0 / (p + 1) as f64).unwrap_or(0.0);
+    (recall, dcg / ideal, rr)
+}
+
+/// Runs every judged query (grouped by testimony, top 10) and scores it.
+pub fn score_queries(engine: &crate::search::SearchEngine, queries: &[JudgedQuery]) -> Vec<QueryOutcome> {
+    use crate::search::{OneOrMany, SearchRequest};
+    queries
+        .iter()
+        .map(|jq| {
+            let request = SearchRequest {
+                q: Some(jq.q.clone()),
+                lang: jq.lang.clone(),
+                location: OneOrMany::Many(jq.filters.location.clone()),
+                violation: OneOrMany::Many(jq.filters.violation.clone()),
+                sdg: OneOrMany::Many(jq.filters.sdg.clone()),
+                year_from: jq.filters.year_from,
+                year_to: jq.filters.year_to,
+                group: Some("testimony".into()),
+                per_page: Some(10),
+                ..Default::default()
+            };
+            let (top, error) = match engine.search(request) {
+                Ok(r) => (r.hits.into_iter().map(|h| h.testimony_id).collect::<Vec<_>>(), None),
+                Err(e) => (Vec::new(), Some(e.to_string())),
+            };
+            let (recall, ndcg, rr) = rank_metrics(&top, &jq.relevant, 10);
+            QueryOutcome {
+                id: jq.id.clone(),
+                suite: jq.suite.clone(),
+                q: jq.q.clone(),
+                recall_at_10: recall,
+                ndcg_at_10: ndcg,
+                reciprocal_rank: rr,
+                missed: jq.relevant.iter().filter(|r| !top.contains(r)).cloned().collect(),
+                top,
+                error,
+            }
+        })
+        .collect()
+}
+
+/// Mean scores per suite, in suite order, and over all queries (suite "all").
+pub fn summarize(outcomes: &[QueryOutcome]) -> Vec<SuiteScores> {
+    let mut suites: Vec<String> = outcomes.iter().map(|o| o.suite.clone()).collect();
+    suites.sort();
+    suites.dedup();
+    suites.push("all".into());
+    suites
+        .into_iter()
+        .map(|suite| {
+            let of: Vec<&QueryOutcome> = outcomes.iter().filter(|o| suite == "all" || o.suite == suite).collect();
+            let n = of.len().max(1) as f64;
+            SuiteScores {
+                queries: of.len(),
+                recall_at_10: of.iter().map(|o| o.recall_at_10).sum::<f64>() / n,
+                ndcg_at_10: of.iter().map(|o| o.ndcg_at_10).sum::<f64>() / n,
+                mrr: of.iter().map(|o| o.reciprocal_rank).sum::<f64>() / n,
+                suite,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn metrics_of_a_ranking() {
+        let (r, n, rr) = rank_metrics(&ids(&["a", "x", "b"]), &ids(&["a", "b"]), 10);
+        assert_eq!(r, 1.0);
+        assert!((rr - 1.0).abs() < 1e-9);
+        let ideal = 1.0 + 1.0 / 3f64.log2();
+        assert!((n - (1.0 + 1.0 / 4f64.log2()) / ideal).abs() < 1e-9);
+        let (r, _, rr) = rank_metrics(&ids(&["x", "y"]), &ids(&["a"]), 10);
+        assert_eq!((r, rr), (0.0, 0.0));
+    }
+
+    #[test]
+    fn most_specific_drops_ancestors() {
+        let m = most_specific(ids(&["kp", "kp/north-hamgyong", "kp/north-hamgyong/hoeryong", "cn"]));
+        assert_eq!(m.into_iter().collect::<Vec<_>>(), ids(&["cn", "kp/north-hamgyong/hoeryong"]));
+    }
+}

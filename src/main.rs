@@ -47,6 +47,21 @@ enum Command {
     Tag(TagArgs),
     /// Measure extraction: precision and recall per facet type on a judged set and a coded corpus.
     EvalExtraction(EvalArgs),
+    /// Measure search quality: recall@10, nDCG@10 and MRR per suite of judged queries.
+    Eval(SearchEvalArgs),
+}
+
+#[derive(Args)]
+struct SearchEvalArgs {
+    /// The judged corpus (JSON Lines files or folders).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/eval/corpus"))]
+    corpus: PathBuf,
+    /// Judged query files (JSON Lines); default: tests/eval/queries-*.jsonl.
+    #[arg(long)]
+    queries: Vec<PathBuf>,
+    /// Print every query's outcome as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -331,6 +346,55 @@ fn run() -> anyhow::Result<ExitCode> {
                     text += &format!(
                         "  {name:<18} recall {:.3}   (found {}, missed {})\n",
                         sc.recall, sc.true_positives, sc.false_negatives
+                    );
+                }
+                out(&text)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &IndexArg::default())?;
+            let taxonomy = std::sync::Arc::new(Taxonomy::load(&c.schema)?);
+            let index = std::sync::Arc::new(TestimonyIndex::in_memory(&c.schema)?);
+            let batch = ingest::collect(&[&args.corpus], &taxonomy, &mut |_, _| {});
+            let report = index.write_batch(batch, testimony_search::ingest::Access::Public, c.writer_memory)?;
+            let engine = SearchEngine::new(index, taxonomy);
+            let files = if args.queries.is_empty() {
+                let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/eval"));
+                let mut f: Vec<PathBuf> = std::fs::read_dir(&dir)?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("queries")))
+                    .collect();
+                f.sort();
+                f
+            } else {
+                args.queries
+            };
+            let mut queries = Vec::new();
+            for f in &files {
+                queries.extend(testimony_search::evaluation::read_queries(f).map_err(anyhow::Error::msg)?);
+            }
+            let outcomes = testimony_search::evaluation::score_queries(&engine, &queries);
+            let suites = testimony_search::evaluation::summarize(&outcomes);
+            if args.json {
+                out(&(serde_json::to_string_pretty(&serde_json::json!({"suites": suites, "queries": outcomes}))?
+                    + "\n"))?;
+            } else {
+                let mut text = format!(
+                    "{} testimonies, {} judged queries\n{:<18} {:>7} {:>10} {:>9} {:>7}\n",
+                    report.accepted(),
+                    queries.len(),
+                    "suite",
+                    "queries",
+                    "recall@10",
+                    "nDCG@10",
+                    "MRR"
+                );
+                for s in &suites {
+                    text += &format!(
+                        "{:<18} {:>7} {:>10.3} {:>9.3} {:>7.3}\n",
+                        s.suite, s.queries, s.recall_at_10, s.ndcg_at_10, s.mrr
                     );
                 }
                 out(&text)?;
