@@ -321,3 +321,29 @@ async fn facet_counts_split_by_provenance() {
         body["facets"]["violation"].as_array().unwrap().iter().find(|x| x["value"] == v).unwrap()["coded"].clone();
     assert_eq!(all_coded.as_u64().unwrap(), facet_count(&coded, "violation", &v));
 }
+
+#[tokio::test]
+async fn query_language_phrases_exclusion_and_or() {
+    let q = |s: &str| format!("q={}&group=testimony", enc(s));
+    // OR widens, a required second word narrows, exclusion removes.
+    let one = search(&q("Hoeryong")).await["total"].as_u64().unwrap();
+    let either = search(&q("Hoeryong OR Yodok")).await["total"].as_u64().unwrap();
+    let both = search(&q("Hoeryong Yodok")).await["total"].as_u64().unwrap();
+    assert!(either >= one && both <= one, "{one} {either} {both}");
+    // Exclusion applies to passages (the unit of search): no passage returned says it.
+    let without = search(&format!("q={}", enc("Hoeryong -execution"))).await;
+    let with = search(&format!("q={}", enc("Hoeryong"))).await;
+    for h in without["hits"].as_array().unwrap() {
+        assert!(!h["text"].as_str().unwrap().to_lowercase().contains("execut"), "{h}");
+    }
+    assert!(without["total"].as_u64().unwrap() < with["total"].as_u64().unwrap());
+    // A quoted phrase needs its words in order; the words alone match more.
+    let phrase = search(&q("\"public execution\"")).await["total"].as_u64().unwrap();
+    let words = search(&q("execution public")).await["total"].as_u64().unwrap();
+    assert!(phrase > 0 && phrase <= words, "{phrase} {words}");
+    // Malformed queries degrade to plain text, never an error.
+    for bad in ["\"unclosed", "OR OR", "- -", "NOT", "\"\"", "-\"", "(((", "a OR"] {
+        let (status, body) = get(&format!("/api/search?{}", q(bad))).await;
+        assert_eq!(status, 200, "{bad}: {body}");
+    }
+}

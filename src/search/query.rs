@@ -174,14 +174,17 @@ fn concept_names(taxonomy: &Taxonomy, kind: FacetKind, id: &str) -> Vec<String> 
     names
 }
 
-/// Builds the query for a non-empty text. `lang` forces the query language; otherwise it is
-/// detected (the script decides for short queries).
-pub fn plan(text: &str, lang: Option<Lang>, fields: &Fields, taxonomy: &Taxonomy) -> Option<QueryPlan> {
-    let text = normalize_text(text);
-    let text = text.trim();
-    let lang = lang.or_else(|| detect(text, None).lang).unwrap_or(Lang::En);
-    let mut a = Analyzers::new();
-
+/// The groups of a run of plain words: each word, or each place or violation named by several
+/// words, must match in one of its forms.
+fn plain_groups(
+    text: &str,
+    lang: Lang,
+    fields: &Fields,
+    taxonomy: &Taxonomy,
+    a: &mut Analyzers,
+    typed: &mut HashSet<String>,
+    expansions: &mut Vec<Expansion>,
+) -> Vec<Box<dyn Query>> {
     // Concepts named in the query, by byte range.
     let found = taxonomy.extract(text);
     let mut mentions: Vec<(usize, usize, FacetKind, String)> = found
@@ -195,8 +198,6 @@ pub fn plan(text: &str, lang: Option<Lang>, fields: &Fields, taxonomy: &Taxonomy
     let words: Vec<(usize, &str)> =
         text.split_word_bound_indices().filter(|(_, w)| w.chars().any(char::is_alphanumeric)).collect();
     let mut groups: Vec<Box<dyn Query>> = Vec::new();
-    let mut expansions = Vec::new();
-    let mut typed: HashSet<String> = HashSet::new();
     let mut i = 0;
     while i < words.len() {
         let (start, word) = words[i];
@@ -213,14 +214,14 @@ pub fn plan(text: &str, lang: Option<Lang>, fields: &Fields, taxonomy: &Taxonomy
             }
             let mut seen = HashSet::new();
             let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            if let Some(q) = text_clause(&mut a, fields, lang, literal, 1.0, &mut seen) {
+            if let Some(q) = text_clause(a, fields, lang, literal, 1.0, &mut seen) {
                 should.push((Occur::Should, q));
             }
             // The other names compete: only the best-matching one adds to the score, so a
             // concept with many synonyms does not outweigh the words typed.
             let mut others: Vec<Box<dyn Query>> = concept_names(taxonomy, kind, id)
                 .iter()
-                .filter_map(|name| text_clause(&mut a, fields, lang, name, EXPANSION_WEIGHT, &mut seen))
+                .filter_map(|name| text_clause(a, fields, lang, name, EXPANSION_WEIGHT, &mut seen))
                 .collect();
             let tagged = match kind {
                 FacetKind::Location => fields.passage_location,
@@ -250,28 +251,210 @@ pub fn plan(text: &str, lang: Option<Lang>, fields: &Fields, taxonomy: &Taxonomy
             continue;
         }
         let mut seen = HashSet::new();
-        if let Some(q) = text_clause(&mut a, fields, lang, word, 1.0, &mut seen) {
+        if let Some(q) = text_clause(a, fields, lang, word, 1.0, &mut seen) {
             groups.push(q);
         }
     }
-    if groups.is_empty() {
+    groups
+}
+
+/// One item of the query language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    /// Plain words (consecutive ones stay together, so that multi-word names are recognised).
+    Words(String),
+    /// "…": the words in this order.
+    Phrase(String),
+    /// -word, -"…", NOT word.
+    Not(String),
+    /// OR between the items on either side.
+    Or,
+}
+
+/// Splits a query into items. Anything malformed (an unclosed quote, a lone '-') is plain text.
+fn parse(text: &str) -> Vec<Item> {
+    let mut items: Vec<Item> = Vec::new();
+    let mut words = String::new();
+    let flush = |words: &mut String, items: &mut Vec<Item>| {
+        if !words.trim().is_empty() {
+            items.push(Item::Words(words.split_whitespace().collect::<Vec<_>>().join(" ")));
+        }
+        words.clear();
+    };
+    let mut negate_next = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let is_quote = matches!(c, '"' | '“' | '”' | '「' | '『');
+        if is_quote {
+            let after = &rest[c.len_utf8()..];
+            if let Some(end) = after.find(['"', '“', '”', '」', '』']) {
+                flush(&mut words, &mut items);
+                let phrase = after[..end].trim().to_string();
+                let close = after[end..].chars().next().map(char::len_utf8).unwrap_or(1);
+                if !phrase.is_empty() {
+                    items.push(if std::mem::take(&mut negate_next) { Item::Not(phrase) } else { Item::Phrase(phrase) });
+                }
+                rest = &after[end + close..];
+                continue;
+            }
+            // Unclosed: the quote is just punctuation.
+            rest = after;
+            continue;
+        }
+        if c.is_whitespace() {
+            words.push(' ');
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        // A whole whitespace-delimited token.
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let token = &rest[..end];
+        let at_start = words.is_empty() || words.ends_with(' ');
+        match token {
+            "OR" | "|" if at_start => {
+                flush(&mut words, &mut items);
+                items.push(Item::Or);
+            }
+            "AND" | "&&" if at_start => {}
+            "NOT" if at_start => {
+                flush(&mut words, &mut items);
+                negate_next = true;
+            }
+            _ if at_start && token.len() > 1 && token.starts_with('-') && !token[1..].starts_with(['"', '“']) => {
+                flush(&mut words, &mut items);
+                items.push(Item::Not(token[1..].to_string()));
+            }
+            _ if at_start && token.len() > 1 && token.starts_with('-') => {
+                flush(&mut words, &mut items);
+                negate_next = true;
+                rest = &rest[1..];
+                continue;
+            }
+            _ if std::mem::take(&mut negate_next) => {
+                flush(&mut words, &mut items);
+                items.push(Item::Not(token.to_string()));
+            }
+            _ => words.push_str(token),
+        }
+        rest = &rest[end..];
+    }
+    flush(&mut words, &mut items);
+    // A leading or trailing OR, or two in a row, means nothing.
+    let mut cleaned: Vec<Item> = Vec::new();
+    for item in items {
+        if item == Item::Or && !matches!(cleaned.last(), Some(Item::Words(_) | Item::Phrase(_))) {
+            continue;
+        }
+        cleaned.push(item);
+    }
+    if cleaned.last() == Some(&Item::Or) {
+        cleaned.pop();
+    }
+    cleaned
+}
+
+/// Builds the query for a non-empty text in the query language: words (each must match; more
+/// than three words need three quarters), "phrases", -exclusions or NOT, and OR between items.
+/// `lang` forces the query language; otherwise it is detected (the script decides for short queries).
+pub fn plan(text: &str, lang: Option<Lang>, fields: &Fields, taxonomy: &Taxonomy) -> Option<QueryPlan> {
+    let text = normalize_text(text);
+    let text = text.trim();
+    let lang = lang.or_else(|| detect(text, None).lang).unwrap_or(Lang::En);
+    let mut a = Analyzers::new();
+    let mut typed: HashSet<String> = HashSet::new();
+    let mut expansions = Vec::new();
+    // Groups in order; `or_next` marks a group joined to the following one by OR.
+    let mut groups: Vec<(Box<dyn Query>, bool)> = Vec::new();
+    let mut excluded: Vec<Box<dyn Query>> = Vec::new();
+    for item in parse(text) {
+        match item {
+            Item::Words(w) => {
+                for g in plain_groups(&w, lang, fields, taxonomy, &mut a, &mut typed, &mut expansions) {
+                    groups.push((g, false));
+                }
+            }
+            Item::Phrase(p) => {
+                if let Some(q) = text_clause(&mut a, fields, lang, &p, 1.0, &mut HashSet::new()) {
+                    groups.push((q, false));
+                }
+            }
+            Item::Not(n) => {
+                if let Some(q) = text_clause(&mut a, fields, lang, &n, 1.0, &mut HashSet::new()) {
+                    excluded.push(q);
+                }
+            }
+            Item::Or => {
+                if let Some(last) = groups.last_mut() {
+                    last.1 = true;
+                }
+            }
+        }
+    }
+    // Merge OR-joined runs into one alternative each.
+    let mut merged: Vec<Box<dyn Query>> = Vec::new();
+    let mut run: Vec<Box<dyn Query>> = Vec::new();
+    for (g, or_next) in groups {
+        run.push(g);
+        if !or_next {
+            merged.push(if run.len() == 1 {
+                run.pop().expect("one")
+            } else {
+                Box::new(BooleanQuery::new(run.drain(..).map(|q| (Occur::Should, q)).collect()))
+            });
+        }
+    }
+    if !run.is_empty() {
+        merged.push(Box::new(BooleanQuery::new(run.drain(..).map(|q| (Occur::Should, q)).collect())));
+    }
+    if merged.is_empty() {
         return None;
     }
-    let n = groups.len();
-    let query: Box<dyn Query> = if n == 1 {
-        groups.pop().expect("one group")
-    } else {
-        let required = if n <= ALL_WORDS_UP_TO { n } else { (n * 3).div_ceil(4) };
-        Box::new(BooleanQuery::with_minimum_required_clauses(
-            groups.into_iter().map(|g| (Occur::Should, g)).collect(),
-            required,
-        ))
-    };
-    let mut terms: HashMap<Field, HashSet<String>> = HashMap::new();
-    query.query_terms(&mut |term, _| {
-        if let Some(s) = term.value().as_str() {
-            terms.entry(term.field()).or_default().insert(s.to_string());
-        }
-    });
+    let n = merged.len();
+    let required = if n <= ALL_WORDS_UP_TO { n } else { (n * 3).div_ceil(4) };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = merged.into_iter().map(|g| (Occur::Should, g)).collect();
+    let terms = collect_terms(clauses.iter().map(|(_, q)| q.as_ref()));
+    clauses.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
+    let query: Box<dyn Query> = Box::new(BooleanQuery::with_minimum_required_clauses(clauses, required));
     Some(QueryPlan { query, lang, expansions, terms })
+}
+
+/// Terms per field of the positive clauses, for highlighting.
+fn collect_terms<'a>(queries: impl Iterator<Item = &'a dyn Query>) -> HashMap<Field, HashSet<String>> {
+    let mut terms: HashMap<Field, HashSet<String>> = HashMap::new();
+    for q in queries {
+        q.query_terms(&mut |term, _| {
+            if let Some(s) = term.value().as_str() {
+                terms.entry(term.field()).or_default().insert(s.to_string());
+            }
+        });
+    }
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_query_language() {
+        use Item::*;
+        assert_eq!(parse("수용소 회령"), vec![Words("수용소 회령".into())]);
+        assert_eq!(
+            parse("\"public execution\" Hoeryong"),
+            vec![Phrase("public execution".into()), Words("Hoeryong".into())]
+        );
+        assert_eq!(parse("camp -labour"), vec![Words("camp".into()), Not("labour".into())]);
+        assert_eq!(parse("camp NOT \"labour camp\""), vec![Words("camp".into()), Not("labour camp".into())]);
+        assert_eq!(parse("회령 OR 청진"), vec![Words("회령".into()), Or, Words("청진".into())]);
+        assert_eq!(parse("a AND b"), vec![Words("a b".into())]);
+    }
+
+    #[test]
+    fn malformed_queries_degrade_to_plain_text() {
+        use Item::*;
+        assert_eq!(parse("\"unclosed quote"), vec![Words("unclosed quote".into())]);
+        assert_eq!(parse("OR OR camp OR"), vec![Words("camp".into())]);
+        assert_eq!(parse("- camp"), vec![Words("- camp".into())]);
+        assert_eq!(parse("re-education"), vec![Words("re-education".into())]);
+    }
 }
