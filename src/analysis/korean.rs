@@ -213,9 +213,31 @@ pub struct KoreanWord {
     pub bigram_form: String,
 }
 
+/// The South Korean spelling of a word-initial syllable (두음법칙), as North Korean texts keep
+/// the older ㄹ/ㄴ: 로동 → 노동, 녀자 → 여자, 량강도 → 양강도, 리용 → 이용, 녕변 → 영변.
+pub fn south_initial(c: char) -> char {
+    let code = c as u32;
+    if !(0xAC00..=0xD7A3).contains(&code) {
+        return c;
+    }
+    let index = code - 0xAC00;
+    let (initial, vowel) = (index / 588, (index % 588) / 28);
+    // ㅑ ㅒ ㅕ ㅖ ㅛ ㅠ ㅣ
+    let y_vowel = matches!(vowel, 2 | 3 | 6 | 7 | 12 | 17 | 20);
+    let new_initial = match (initial, y_vowel) {
+        (5, true) | (2, true) => 11, // ㄹ/ㄴ before a y-vowel or ㅣ → ㅇ
+        (5, false) => 2,             // ㄹ before other vowels → ㄴ
+        _ => return c,
+    };
+    char::from_u32(0xAC00 + new_initial * 588 + index % 588).expect("a syllable with another initial is a syllable")
+}
+
 /// Strips particles, light verbs and endings from one Hangul word.
 pub fn analyze_word(word: &str) -> KoreanWord {
-    let chars: Vec<char> = word.chars().collect();
+    let mut chars: Vec<char> = word.chars().collect();
+    if let Some(first) = chars.first_mut() {
+        *first = south_initial(*first);
+    }
     let mut end = chars.len();
     let mut stripped_particle = false;
 
@@ -376,6 +398,23 @@ mod tests {
         assert_eq!(s("갑니다"), "가");
         assert_eq!(s("끌려가신"), "끌려가");
         assert_eq!(s("끌려가셨어요"), "끌려가");
+    }
+
+    #[test]
+    fn north_korean_initial_spelling_meets_the_southern_one() {
+        for (north, south) in [
+            ("로동", "노동"),
+            ("녀자", "여자"),
+            ("량강도", "양강도"),
+            ("리용", "이용"),
+            ("녕변", "영변"),
+            ("락원", "낙원"),
+        ] {
+            assert_eq!(s(north), s(south), "{north}");
+        }
+        assert_eq!(s("로동단련대에서"), "노동단련대");
+        // Only the first syllable changes.
+        assert_eq!(s("수령님"), "수령님");
     }
 
     #[test]

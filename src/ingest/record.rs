@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use unicode_normalization::UnicodeNormalization;
 
 use crate::analysis::Lang;
 
@@ -197,7 +198,8 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
     }
 
     let transcript = match map.get("transcript") {
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        // NFC: decomposed Hangul (as some editors save it) would bypass the analyzers.
+        Some(Value::String(s)) if !s.trim().is_empty() => s.nfc().collect::<String>(),
         Some(Value::String(_)) => return Err(fail("transcript is empty".into())),
         None | Some(Value::Null) => return Err(fail("missing required field transcript".into())),
         Some(other) => return Err(fail(format!("transcript must be a string, got {}", describe(other)))),
@@ -353,6 +355,14 @@ mod tests {
             v.testimony.interviewee.unwrap(),
             Interviewee { gender: Some("female".into()), ..Default::default() }
         );
+    }
+
+    #[test]
+    fn transcripts_are_stored_in_nfc() {
+        let decomposed: String = "회령".nfd().collect();
+        assert_ne!(decomposed, "회령");
+        let v = validate(json!({"id": "A", "transcript": decomposed})).unwrap();
+        assert_eq!(v.testimony.transcript, "회령");
     }
 
     #[test]
