@@ -41,10 +41,11 @@ enum AnalyzedField {
     English,
 }
 
-/// A place or violation type recognised in the query.
+/// A place, violation type or glossary term recognised in the query.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Expansion {
-    pub kind: FacetKind,
+    /// "location", "violation" or "term" (a glossary term).
+    pub kind: &'static str,
     pub id: String,
     pub label_en: String,
     pub label_ko: String,
@@ -129,6 +130,18 @@ fn text_clause(
         if let Some(q) = tokens_query(field_of(fields, which), &tokens) {
             should.push((Occur::Should, boosted(q, w * weight)));
         }
+        // One English word: also its base without an agent or adjective suffix, which Porter
+        // leaves apart (smuggler → smuggl(ed), burial → buri(ed)).
+        if which == AnalyzedField::English && tokens.len() == 1 && !text.contains(char::is_whitespace) {
+            for base in derivational_bases(&text.to_lowercase()) {
+                let alt = a.tokens(AnalyzedField::English, &base);
+                if alt.len() == 1 && alt != tokens && seen.insert((which, alt.clone())) {
+                    if let Some(q) = tokens_query(fields.body_en, &alt) {
+                        should.push((Occur::Should, boosted(q, w * weight * DERIVATION_WEIGHT)));
+                    }
+                }
+            }
+        }
     }
     match should.len() {
         0 => None,
@@ -137,11 +150,39 @@ fn text_clause(
     }
 }
 
+/// Ids of glossary terms in a plan: "term:3".
+const TERM_PREFIX: &str = "term:";
+
+/// Weight of a word's derivational base relative to the word.
+const DERIVATION_WEIGHT: f32 = 0.7;
+
+/// Bases of an English word without a derivational suffix that Porter keeps: -er(s), -or(s),
+/// -al(s). Only for words long enough that the base is still a word.
+fn derivational_bases(word: &str) -> Vec<String> {
+    if !word.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Vec::new();
+    }
+    ["ers", "er", "ors", "or", "als", "al"]
+        .iter()
+        .filter_map(|suffix| word.strip_suffix(suffix))
+        .filter(|base| base.len() >= 4)
+        .map(str::to_string)
+        .take(1)
+        .collect()
+}
+
 /// The other names of a recognised concept, for expansion.
-fn concept_names(taxonomy: &Taxonomy, kind: FacetKind, id: &str) -> Vec<String> {
+fn concept_names(taxonomy: &Taxonomy, kind: Option<FacetKind>, id: &str) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     match kind {
-        FacetKind::Location => {
+        None => {
+            if let Some(term) =
+                id.strip_prefix(TERM_PREFIX).and_then(|i| i.parse().ok()).and_then(|i| taxonomy.glossary_term(i))
+            {
+                names.extend(term.en.iter().chain(&term.ko).cloned());
+            }
+        }
+        Some(FacetKind::Location) => {
             if let Some(p) = taxonomy.place(id) {
                 for n in p.names() {
                     names.push(n.to_string());
@@ -158,7 +199,7 @@ fn concept_names(taxonomy: &Taxonomy, kind: FacetKind, id: &str) -> Vec<String> 
                 }
             }
         }
-        FacetKind::Violation => {
+        Some(FacetKind::Violation) => {
             if let Some(v) = taxonomy.violation(id) {
                 names.push(v.en.clone());
                 names.push(v.ko.clone());
@@ -187,12 +228,18 @@ fn plain_groups(
 ) -> Vec<Box<dyn Query>> {
     // Concepts named in the query, by byte range.
     let found = taxonomy.extract(text);
-    let mut mentions: Vec<(usize, usize, FacetKind, String)> = found
+    let mut mentions: Vec<(usize, usize, Option<FacetKind>, String)> = found
         .places
         .iter()
-        .map(|m| (m.from, m.to, FacetKind::Location, m.id.clone()))
-        .chain(found.violations.iter().map(|m| (m.from, m.to, FacetKind::Violation, m.id.clone())))
+        .map(|m| (m.from, m.to, Some(FacetKind::Location), m.id.clone()))
+        .chain(found.violations.iter().map(|m| (m.from, m.to, Some(FacetKind::Violation), m.id.clone())))
         .collect();
+    // Glossary terms where no place or violation was recognised.
+    for (from, to, term) in taxonomy.glossary_mentions(text) {
+        if !mentions.iter().any(|m| from < m.1 && to > m.0) {
+            mentions.push((from, to, None, format!("{TERM_PREFIX}{term}")));
+        }
+    }
     mentions.sort_by_key(|m| (m.0, std::cmp::Reverse(m.1)));
 
     let words: Vec<(usize, &str)> =
@@ -224,18 +271,33 @@ fn plain_groups(
                 .filter_map(|name| text_clause(a, fields, lang, name, EXPANSION_WEIGHT, &mut seen))
                 .collect();
             let tagged = match kind {
-                FacetKind::Location => fields.passage_location,
-                _ => fields.passage_violation,
+                Some(FacetKind::Location) => Some(fields.passage_location),
+                Some(_) => Some(fields.passage_violation),
+                None => None,
             };
-            others.push(boosted(
-                Box::new(TermQuery::new(Term::from_field_text(tagged, id), IndexRecordOption::Basic)),
-                EXPANSION_WEIGHT,
-            ));
-            should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(others))));
+            if let Some(field) = tagged {
+                others.push(boosted(
+                    Box::new(TermQuery::new(Term::from_field_text(field, id), IndexRecordOption::Basic)),
+                    EXPANSION_WEIGHT,
+                ));
+            }
+            if !others.is_empty() {
+                should.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(others))));
+            }
             if !expansions.iter().any(|e: &Expansion| &e.id == id) {
-                let labels = taxonomy.labels(kind, id);
+                let labels = match kind {
+                    Some(k) => taxonomy.labels(k, id),
+                    None => id
+                        .strip_prefix(TERM_PREFIX)
+                        .and_then(|i| i.parse().ok())
+                        .and_then(|i| taxonomy.glossary_term(i))
+                        .map(|t| crate::taxonomy::Labels {
+                            en: t.en.first().cloned().unwrap_or_default(),
+                            ko: t.ko.first().cloned().unwrap_or_default(),
+                        }),
+                };
                 expansions.push(Expansion {
-                    kind,
+                    kind: kind.map(FacetKind::name).unwrap_or("term"),
                     id: id.clone(),
                     label_en: labels.as_ref().map(|l| l.en.clone()).unwrap_or_default(),
                     label_ko: labels.map(|l| l.ko).unwrap_or_default(),
@@ -447,6 +509,14 @@ mod tests {
         assert_eq!(parse("camp NOT \"labour camp\""), vec![Words("camp".into()), Not("labour camp".into())]);
         assert_eq!(parse("회령 OR 청진"), vec![Words("회령".into()), Or, Words("청진".into())]);
         assert_eq!(parse("a AND b"), vec![Words("a b".into())]);
+    }
+
+    #[test]
+    fn derivational_bases_of_english_words() {
+        assert_eq!(derivational_bases("smuggler"), ["smuggl"]);
+        assert_eq!(derivational_bases("burial"), ["buri"]);
+        assert!(derivational_bases("camp").is_empty());
+        assert!(derivational_bases("order").is_empty());
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub(crate) const VIOLATIONS: &str = "violations.toml";
 pub(crate) const SDG: &str = "sdg.toml";
 pub(crate) const GAZETTEER: &str = "gazetteer.toml";
 pub(crate) const FIELDS: &str = "fields.toml";
+pub(crate) const GLOSSARY: &str = "glossary.toml";
 
 const PLACE_KINDS: &[&str] =
     &["country", "province", "special-city", "city", "county", "district", "facility", "region"];
@@ -35,6 +36,7 @@ impl SchemaSource {
             SDG => include_str!("../../index-schema/sdg.toml"),
             GAZETTEER => include_str!("../../index-schema/gazetteer.toml"),
             FIELDS => include_str!("../../index-schema/fields.toml"),
+            GLOSSARY => include_str!("../../index-schema/glossary.toml"),
             _ => {
                 return Err(TaxonomyError {
                     file: name.to_string(),
@@ -70,6 +72,12 @@ struct SdgFile {
     goal: Vec<SdgGoal>,
     target: Vec<SdgTarget>,
     mapping: Vec<SdgMapping>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GlossaryFile {
+    term: Vec<super::GlossaryTerm>,
 }
 
 #[derive(Deserialize)]
@@ -190,6 +198,23 @@ impl Taxonomy {
 
         let names =
             NameIndex::build(&violations, &places).map_err(|(entry, message)| error(&vfile, &entry, message))?;
+
+        let (glfile, glossary) = source.parse::<GlossaryFile>(GLOSSARY)?;
+        let mut glossary_keys: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut glossary_max_tokens = 1;
+        for (i, term) in glossary.term.iter().enumerate() {
+            if term.en.is_empty() && term.ko.is_empty() {
+                return Err(error(&glfile, &format!("term {}", i + 1), "a term needs at least one form"));
+            }
+            for form in term.en.iter().chain(&term.ko) {
+                let tokens = crate::analysis::concept_tokens(form);
+                glossary_max_tokens = glossary_max_tokens.max(tokens.len());
+                let key: String = tokens.into_iter().map(|t| t.text).collect();
+                if !key.is_empty() {
+                    glossary_keys.entry(key).or_default().push(i as u32);
+                }
+            }
+        }
         Ok(Taxonomy {
             violations,
             violation_by_code,
@@ -200,6 +225,9 @@ impl Taxonomy {
             mapping: sdg.mapping,
             sdg_by_violation,
             names,
+            glossary: glossary.term,
+            glossary_keys,
+            glossary_max_tokens,
         })
     }
 }

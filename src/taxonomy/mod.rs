@@ -83,6 +83,14 @@ impl Place {
     }
 }
 
+/// A term of the bilingual glossary: its forms in English and Korean (for query expansion).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GlossaryTerm {
+    pub en: Vec<String>,
+    pub ko: Vec<String>,
+}
+
 /// A Sustainable Development Goal.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -153,6 +161,10 @@ pub struct Taxonomy {
     /// SDG values (goals and targets) per violation code, ancestors' rows included.
     sdg_by_violation: HashMap<String, Vec<String>>,
     names: resolve::NameIndex,
+    glossary: Vec<GlossaryTerm>,
+    /// Concept key → glossary terms with a form of that key.
+    glossary_keys: HashMap<String, Vec<u32>>,
+    glossary_max_tokens: usize,
 }
 
 impl Taxonomy {
@@ -187,6 +199,33 @@ impl Taxonomy {
 
     pub fn place(&self, id: &str) -> Option<&Place> {
         self.place_by_id.get(id).map(|&i| &self.places[i])
+    }
+
+    /// A glossary term by its index.
+    pub fn glossary_term(&self, i: u32) -> Option<&GlossaryTerm> {
+        self.glossary.get(i as usize)
+    }
+
+    /// Glossary terms in a text, longest first: (from, to, term index).
+    pub fn glossary_mentions(&self, text: &str) -> Vec<(usize, usize, u32)> {
+        let tokens = crate::analysis::concept_tokens(text);
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let longest = self.glossary_max_tokens.min(tokens.len() - i);
+            let found = (1..=longest).rev().find_map(|n| {
+                let key: String = tokens[i..i + n].iter().map(|t| t.text.as_str()).collect();
+                self.glossary_keys.get(&key).and_then(|terms| terms.first()).map(|t| (n, *t))
+            });
+            match found {
+                Some((n, term)) => {
+                    out.push((tokens[i].from, tokens[i + n - 1].to, term));
+                    i += n;
+                }
+                None => i += 1,
+            }
+        }
+        out
     }
 
     /// The SDG goals and targets a violation code bears on (through its own and its ancestors' rows).
