@@ -273,14 +273,16 @@ pub fn read_queries(path: &Path) -> Result<Vec<JudgedQuery>, String> {
         .collect()
 }
 
-/// recall@k, nDCG@k (binary gains) and reciprocal rank of a ranking against relevant ids.
+/// recall@k (hits over min(relevant, k)), nDCG@k (binary gains) and reciprocal rank of a ranking
+/// against relevant ids.
 pub fn rank_metrics(ranked: &[String], relevant: &[String], k: usize) -> (f64, f64, f64) {
     if relevant.is_empty() {
         return (1.0, 1.0, 1.0);
     }
     let top = &ranked[..ranked.len().min(k)];
     let hits = top.iter().filter(|t| relevant.contains(t)).count();
-    let recall = hits as f64 / relevant.len() as f64;
+    // Capped at k: a query with more relevant testimonies than fit in the top k can still score 1.
+    let recall = hits as f64 / relevant.len().min(k) as f64;
     let dcg: f64 =
         top.iter().enumerate().filter(|(_, t)| relevant.contains(t)).map(|(i, _)| 1.0 / ((i + 2) as f64).log2()).sum();
     let ideal: f64 = (0..relevant.len().min(k)).map(|i| 1.0 / ((i + 2) as f64).log2()).sum();
@@ -365,6 +367,9 @@ mod tests {
         assert!((n - (1.0 + 1.0 / 4f64.log2()) / ideal).abs() < 1e-9);
         let (r, _, rr) = rank_metrics(&ids(&["x", "y"]), &ids(&["a"]), 10);
         assert_eq!((r, rr), (0.0, 0.0));
+        // More relevant than fit: capped at k.
+        let (r, _, _) = rank_metrics(&ids(&["a", "b"]), &ids(&["a", "b", "c"]), 2);
+        assert_eq!(r, 1.0);
     }
 
     #[test]

