@@ -96,14 +96,19 @@ fn compare(
     (tp, extra.len(), missed.len(), missed, extra)
 }
 
-/// Reads a judged set (JSON Lines).
-pub fn read_judged(path: &Path) -> Result<Vec<JudgedPassage>, String> {
+/// Reads a JSON Lines file of judged items; an error names the file and line.
+fn read_json_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("while reading {}: {e}", path.display()))?;
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1)))
         .collect()
+}
+
+/// Reads a judged set of passages (JSON Lines).
+pub fn read_judged(path: &Path) -> Result<Vec<JudgedPassage>, String> {
+    read_json_lines(path)
 }
 
 /// Precision and recall of extraction on hand-checked passages.
@@ -265,12 +270,7 @@ pub struct QueryOutcome {
 
 /// Reads judged queries (JSON Lines).
 pub fn read_queries(path: &Path) -> Result<Vec<JudgedQuery>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("while reading {}: {e}", path.display()))?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1)))
-        .collect()
+    read_json_lines(path)
 }
 
 /// recall@k (hits over min(relevant, k)), nDCG@k (binary gains) and reciprocal rank of a ranking
