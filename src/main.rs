@@ -49,6 +49,15 @@ enum Command {
     EvalExtraction(EvalArgs),
     /// Measure search quality: recall@10, nDCG@10 and MRR per suite of judged queries.
     Eval(SearchEvalArgs),
+    /// Show how a text is analysed: detected language, each analyzer's tokens, the concept key.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    /// The text to analyse.
+    #[arg(required = true)]
+    text: Vec<String>,
 }
 
 #[derive(Args)]
@@ -290,6 +299,23 @@ fn run() -> anyhow::Result<ExitCode> {
                 }
                 out(&text)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Analyze(args) => {
+            use testimony_search::analysis::{self, tokenizers};
+            let text = args.text.join(" ");
+            let mut report = serde_json::Map::new();
+            report.insert(
+                "language".into(),
+                serde_json::json!(analysis::detect(&text, None).lang.map(analysis::Lang::code)),
+            );
+            for name in [tokenizers::KO_STEM, tokenizers::KO_BIGRAM, tokenizers::EN_STEM] {
+                let mut analyzer = analysis::analyzer(name).context("analyzer is registered")?;
+                let tokens: Vec<String> = analysis::analyze(&mut analyzer, &text).into_iter().map(|t| t.text).collect();
+                report.insert(name.into(), serde_json::json!(tokens));
+            }
+            report.insert("concept_key".into(), serde_json::json!(analysis::concept_key(&text)));
+            out(&serde_json::to_string_pretty(&report)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Tag(args) => {

@@ -124,6 +124,24 @@ fn an_index_built_with_another_schema_is_refused_with_a_clear_error() {
     assert!(err.to_string().contains("different schema"));
 }
 
+#[test]
+fn an_index_written_by_other_analyzers_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let index = TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap();
+        let batch = ingest::collect(&[repo_path("data/sample/interviews")], &taxonomy(), &mut |_, _| {});
+        index.write_batch(batch, Access::Public, 64 << 20).unwrap();
+        // The same documents, committed as an older build would have (no analysis stamp).
+        let mut writer: tantivy::IndexWriter = index.writer(64 << 20).unwrap();
+        let mut prepared = writer.prepare_commit().unwrap();
+        prepared.set_payload("analysis=1");
+        prepared.commit().unwrap();
+    }
+    let err = TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap_err();
+    assert!(matches!(err, IndexError::AnalysisMismatch { .. }), "{err}");
+    assert!(err.to_string().contains("ingest again"), "{err}");
+}
+
 fn cli(args: &[&str]) -> (i32, String, String) {
     let out =
         Command::new(env!("CARGO_BIN_EXE_testimony-search")).args(args).env_remove("TESTIMONY_INDEX").output().unwrap();

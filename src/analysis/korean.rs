@@ -287,6 +287,53 @@ pub fn analyze_word(word: &str) -> KoreanWord {
     word_result(base, end)
 }
 
+/// Counters written after a number (3년, 2008년에, 5명이, 6개월간), longest first. After a digit
+/// they are units, not words: 년 keeps its ㄴ (the initial-sound rule is for words) and whatever
+/// follows (particles, 간, 째, 씩) is dropped, so 3년간 and 3년 동안 both give 3 + 년.
+const COUNTERS: &[&str] = &[
+    "퍼센트",
+    "개월",
+    "시간",
+    "주일",
+    "킬로",
+    "미터",
+    "마리",
+    "세기",
+    "년",
+    "월",
+    "일",
+    "살",
+    "세",
+    "명",
+    "개",
+    "번",
+    "시",
+    "분",
+    "초",
+    "원",
+    "리",
+    "차",
+    "주",
+    "층",
+    "호",
+    "대",
+    "회",
+    "장",
+    "권",
+    "벌",
+    "채",
+    "톤",
+    "평",
+    "근",
+    "끼",
+    "kg",
+];
+
+/// The counter a Hangul run after a number starts with (2008|년에 → 년), if it is one.
+pub fn counter(run: &str) -> Option<&'static str> {
+    COUNTERS.iter().copied().find(|c| run.starts_with(c))
+}
+
 /// True when the whole run is a particle, as in Hoeryŏng에서 or 2008년에 (the run after the
 /// foreign word or number).
 pub fn is_particle(run: &str) -> bool {

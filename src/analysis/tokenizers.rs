@@ -116,6 +116,10 @@ impl Tokenizer for KoreanStemTokenizer {
             let position = tokens.len();
             match seg.script {
                 Script::Hangul if follows_in_same_word(&segs, i) && korean::is_particle(seg.text) => {}
+                Script::Hangul if follows_number(&segs, i) && korean::counter(seg.text).is_some() => {
+                    let unit = korean::counter(seg.text).expect("checked in the guard");
+                    tokens.push(token(unit.to_string(), seg.start, seg.start + unit.len(), position));
+                }
                 Script::Hangul => {
                     let w = korean::analyze_word(seg.text);
                     if w.stem.is_empty() {
@@ -139,6 +143,11 @@ impl Tokenizer for KoreanStemTokenizer {
 fn folded_token(seg: Segment<'_>, position: usize) -> Option<Token> {
     let folded = fold_word(seg.text);
     (!folded.is_empty()).then(|| token(folded, seg.start, seg.start + seg.text.len(), position))
+}
+
+/// True when segment `i` is glued to a number before it (2008|년에, 3|명).
+fn follows_number(segs: &[Segment<'_>], i: usize) -> bool {
+    i > 0 && segs[i - 1].word == segs[i].word && segs[i - 1].script == Script::Digit
 }
 
 /// True when segment `i` continues the word of a non-Hangul run (Hoeryŏng|에서, 2008|년).
@@ -170,7 +179,10 @@ impl Tokenizer for BigramTokenizer {
             if follows_in_same_word(&segs, i) && korean::is_particle(seg.text) {
                 continue;
             }
-            let w = korean::analyze_word(seg.text);
+            let w = match korean::counter(seg.text).filter(|_| follows_number(&segs, i)) {
+                Some(unit) => korean::KoreanWord { stem: unit.into(), stem_syllables: 1, bigram_form: unit.into() },
+                None => korean::analyze_word(seg.text),
+            };
             let form: Vec<(usize, char)> = seg.text.char_indices().take(w.bigram_form.chars().count()).collect();
             let chars: Vec<char> = w.bigram_form.chars().collect();
             if chars.is_empty() {
@@ -280,6 +292,18 @@ mod tests {
             ["정치범", "수용소", "보위부", "끌려가"]
         );
         assert_eq!(texts(KO_STEM, "Hoeryŏng에서"), ["hoeryong"]);
+    }
+
+    #[test]
+    fn numbers_keep_their_counters() {
+        assert_eq!(
+            texts(KO_STEM, "2008년에 3년간 5명이 6개월 동안"),
+            ["2008", "년", "3", "년", "5", "명", "6", "개월", "동안"]
+        );
+        assert_eq!(texts(KO_STEM, "3년 동안"), texts(KO_STEM, "3년간 동안"));
+        // Without a number, 년 is a word and follows the initial-sound rule (녀자 → 여자).
+        assert_eq!(texts(KO_STEM, "녀자"), ["여자"]);
+        assert_eq!(texts(KO_BIGRAM, "3년에"), ["년"]);
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub enum IndexError {
     Schema(String),
     #[error("the index at {dir} was built with a different schema (index-schema/fields.toml changed); remove it and ingest again")]
     SchemaMismatch { dir: String },
+    #[error("the index at {dir} was written by another version of the analyzers ({found}, this build: {expected}); remove it and ingest again")]
+    AnalysisMismatch { dir: String, found: String, expected: String },
     #[error("another process is writing to the index at {dir} (is an ingest or a server with ingest running?)")]
     Locked { dir: String },
     #[error("while opening the index at {dir}: {message}")]
@@ -78,6 +80,22 @@ fn sorted_docs(searcher: &Searcher, query: &dyn tantivy::query::Query) -> Result
     Ok(addrs)
 }
 
+/// The version of the analysis (tokenizers) an index was written with, kept in each commit's
+/// payload. Bump it whenever a tokenizer emits different tokens for the same text: an index
+/// written by another version would silently miss matches, so it is refused instead.
+pub const ANALYSIS_VERSION: u32 = 2;
+
+fn analysis_stamp() -> String {
+    format!("analysis={ANALYSIS_VERSION}")
+}
+
+/// Commits with the analysis stamp.
+fn commit(writer: &mut IndexWriter) -> tantivy::Result<u64> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&analysis_stamp());
+    prepared.commit()
+}
+
 fn same_schema(a: &Schema, b: &Schema) -> bool {
     serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
 }
@@ -93,6 +111,15 @@ impl TestimonyIndex {
             let index = Index::open_in_dir(dir).map_err(|e| open_err(&e))?;
             if !same_schema(&index.schema(), &schema) {
                 return Err(IndexError::SchemaMismatch { dir: dir.display().to_string() });
+            }
+            let metas = index.load_metas().map_err(|e| open_err(&e))?;
+            let has_docs = metas.segments.iter().any(|s| s.max_doc() > 0);
+            if has_docs && metas.payload.as_deref() != Some(analysis_stamp().as_str()) {
+                return Err(IndexError::AnalysisMismatch {
+                    dir: dir.display().to_string(),
+                    found: metas.payload.unwrap_or_else(|| "analysis=1".into()),
+                    expected: analysis_stamp(),
+                });
             }
             index
         } else {
@@ -184,7 +211,7 @@ impl TestimonyIndex {
             }
             writer.run(ops)?;
         }
-        if let Err(e) = writer.commit() {
+        if let Err(e) = commit(&mut writer) {
             let _ = writer.rollback();
             return Err(e.into());
         }
@@ -216,7 +243,7 @@ impl TestimonyIndex {
         for id in &existing {
             writer.delete_term(Term::from_field_text(self.fields.testimony_id, id));
         }
-        writer.commit()?;
+        commit(&mut writer)?;
         writer.wait_merging_threads()?;
         self.reader.reload()?;
         Ok(existing)
