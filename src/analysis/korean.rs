@@ -254,6 +254,10 @@ pub fn analyze_word(word: &str) -> KoreanWord {
             stripped_particle = true;
         }
     }
+    // The plural 들 sits between the noun and its particle: 아이들이 → 아이, 사람들 → 사람.
+    if end >= 3 && chars[end - 1] == '들' {
+        end -= 1;
+    }
     let base: String = chars[..end].iter().collect();
     let word_result =
         |stem: String, stem_syllables: usize| KoreanWord { bigram_form: stem.clone(), stem, stem_syllables };
@@ -284,7 +288,18 @@ pub fn analyze_word(word: &str) -> KoreanWord {
         }
         return word_result(out, cut);
     }
+    // The connective 아/어 after a stem ending in a consonant: 빼앗아 (가다) → 빼앗, 붙잡아 → 붙잡.
+    // Only on three syllables or more, so that two-syllable nouns (상어, 단어) keep their form.
+    if end >= 3 && matches!(chars[end - 1], '아' | '어') && has_final(chars[end - 2]) {
+        let stem: String = chars[..end - 1].iter().collect();
+        return word_result(stem, end - 1);
+    }
     word_result(base, end)
+}
+
+/// True for a syllable with a final consonant (받침).
+fn has_final(c: char) -> bool {
+    (0xAC00..=0xD7A3).contains(&(c as u32)) && !(c as u32 - 0xAC00).is_multiple_of(28)
 }
 
 /// Counters written after a number (3년, 2008년에, 5명이, 6개월간), longest first. After a digit
@@ -445,6 +460,18 @@ mod tests {
         assert_eq!(s("갑니다"), "가");
         assert_eq!(s("끌려가신"), "끌려가");
         assert_eq!(s("끌려가셨어요"), "끌려가");
+        assert_eq!(s("빼앗아"), "빼앗");
+        assert_eq!(s("빼앗았고"), "빼앗");
+        // Two-syllable nouns that end in 아/어 keep it; so does a vowel-final stem.
+        assert_eq!(s("상어"), "상어");
+        assert_eq!(s("아시아"), "아시아");
+    }
+
+    #[test]
+    fn the_plural_meets_the_singular() {
+        assert_eq!(s("아이들이"), "아이");
+        assert_eq!(s("사람들을"), "사람");
+        assert_eq!(s("그들"), "그들");
     }
 
     #[test]
