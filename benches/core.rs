@@ -20,7 +20,7 @@ fn sample() -> std::path::PathBuf {
 /// All passage texts of the sample corpus in one language.
 fn passages(lang: &str) -> Vec<String> {
     let taxonomy = Taxonomy::embedded().unwrap();
-    let batch = ingest::collect(&[sample()], &taxonomy, &mut |_, _| {});
+    let batch = ingest::collect(&[sample()], &taxonomy, &mut |_| {});
     batch
         .testimonies
         .into_iter()
@@ -61,7 +61,7 @@ fn prepare(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.sample_size(10);
     group.bench_function("prepare_sample_corpus", |b| {
-        b.iter(|| ingest::collect(&[sample()], &taxonomy, &mut |_, _| {}).testimonies.len())
+        b.iter(|| ingest::collect(&[sample()], &taxonomy, &mut |_| {}).testimonies.len())
     });
     group.finish();
 }
@@ -69,7 +69,7 @@ fn prepare(c: &mut Criterion) {
 fn queries(c: &mut Criterion) {
     let taxonomy = Arc::new(Taxonomy::embedded().unwrap());
     let index = Arc::new(TestimonyIndex::in_memory(&SchemaSource::Embedded).unwrap());
-    let batch = ingest::collect(&[sample()], &taxonomy, &mut |_, _| {});
+    let batch = ingest::collect(&[sample()], &taxonomy, &mut |_| {});
     index.write_batch(batch, Access::Public, 64 << 20).unwrap();
     let engine = SearchEngine::new(index, taxonomy);
     let filtered = |q: &str| SearchRequest {

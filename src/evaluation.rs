@@ -152,7 +152,7 @@ pub struct CorpusScores {
 /// extraction finds it or a place inside it. Extraction finds more than coders code, so only
 /// recall is meaningful here; precision comes from the hand-checked set.
 pub fn score_corpus(paths: &[impl AsRef<Path>], taxonomy: &Taxonomy) -> CorpusScores {
-    let batch = ingest::collect(paths, taxonomy, &mut |_, _| {});
+    let batch = ingest::collect(paths, taxonomy, &mut |_| {});
     let mut s = CorpusScores::default();
     for (_, prepared) in batch.testimonies {
         let coded = |kind: FacetKind| -> BTreeSet<String> {

@@ -8,6 +8,7 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use testimony_search::api::{self, AppState};
 use testimony_search::config::Config;
+use testimony_search::generate::{self, GeneratorConfig};
 use testimony_search::index::TestimonyIndex;
 use testimony_search::ingest::{self, IngestReport};
 use testimony_search::search::{OneOrMany, SearchEngine, SearchRequest};
@@ -49,6 +50,8 @@ enum Command {
     EvalExtraction(EvalArgs),
     /// Measure search quality: recall@10, nDCG@10 and MRR per suite of judged queries.
     Eval(SearchEvalArgs),
+    /// Write a synthetic corpus and queries (the same seed gives the same bytes) for benchmarks.
+    Generate(GenerateArgs),
     /// Show how a text is analysed: detected language, each analyzer's tokens, the concept key.
     Analyze(AnalyzeArgs),
 }
@@ -71,6 +74,22 @@ struct SearchEvalArgs {
     /// Print every query's outcome as JSON.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Number of testimonies.
+    #[arg(long, default_value_t = 20_000)]
+    testimonies: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Number of queries.
+    #[arg(long, default_value_t = 1_000)]
+    queries: usize,
+    /// Folder to write corpus.jsonl and queries.jsonl into (created if missing).
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -200,21 +219,25 @@ fn out(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A progress bar on a terminal, nothing otherwise.
-fn progress() -> (Option<indicatif::ProgressBar>, impl FnMut(usize, usize)) {
+/// A progress bar on a terminal, nothing otherwise: bytes read of `total` (the counter is
+/// updated by the reader), and records done.
+fn progress(
+    total: u64,
+    bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+) -> (Option<indicatif::ProgressBar>, impl FnMut(usize)) {
     let bar = std::io::stderr().is_terminal().then(|| {
-        let b = indicatif::ProgressBar::new(0);
+        let b = indicatif::ProgressBar::new(total);
         b.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} records {elapsed}")
+            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg} {elapsed}")
                 .expect("a valid template"),
         );
         b
     });
     let handle = bar.clone();
-    (bar, move |done: usize, total: usize| {
+    (bar, move |records: usize| {
         if let Some(b) = &handle {
-            b.set_length(total as u64);
-            b.set_position(done as u64);
+            b.set_position(bytes_read.load(std::sync::atomic::Ordering::Relaxed));
+            b.set_message(format!("{records} records"));
         }
     })
 }
@@ -241,12 +264,15 @@ fn run() -> anyhow::Result<ExitCode> {
             let c = config(cli.config.as_ref(), &args.index)?;
             let taxonomy = Taxonomy::load(&c.schema)?;
             let index = TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?;
-            let (bar, mut on_progress) = progress();
-            let batch = ingest::collect(&args.paths, &taxonomy, &mut on_progress);
+            let mut records = ingest::source::RecordStream::new(&args.paths);
+            let total = ingest::source::RecordStream::total_bytes(&args.paths);
+            let (bar, mut on_progress) = progress(total, records.bytes_read());
+            let mut report =
+                index.ingest_stream(&mut records, &taxonomy, c.default_access, c.writer_memory, &mut on_progress)?;
+            report.files = records.files_read();
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            let report = index.write_batch(batch, c.default_access, c.writer_memory)?;
             print_report(&report, args.json)?;
             Ok(if report.accepted() == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
@@ -254,7 +280,7 @@ fn run() -> anyhow::Result<ExitCode> {
             init_logging("warn");
             let c = config(cli.config.as_ref(), &IndexArg::default())?;
             let taxonomy = Taxonomy::load(&c.schema)?;
-            let (bar, mut on_progress) = progress();
+            let (bar, mut on_progress) = progress(0, Default::default());
             let batch = ingest::collect(&args.paths, &taxonomy, &mut on_progress);
             if let Some(b) = bar {
                 b.finish_and_clear();
@@ -322,7 +348,7 @@ fn run() -> anyhow::Result<ExitCode> {
             init_logging("warn");
             let c = config(cli.config.as_ref(), &IndexArg::default())?;
             let taxonomy = Taxonomy::load(&c.schema)?;
-            let batch = ingest::collect(&args.paths, &taxonomy, &mut |_, _| {});
+            let batch = ingest::collect(&args.paths, &taxonomy, &mut |_| {});
             let tagged: Vec<serde_json::Value> = batch
                 .testimonies
                 .iter()
@@ -383,7 +409,7 @@ fn run() -> anyhow::Result<ExitCode> {
             let c = config(cli.config.as_ref(), &IndexArg::default())?;
             let taxonomy = std::sync::Arc::new(Taxonomy::load(&c.schema)?);
             let index = std::sync::Arc::new(TestimonyIndex::in_memory(&c.schema)?);
-            let batch = ingest::collect(&[&args.corpus], &taxonomy, &mut |_, _| {});
+            let batch = ingest::collect(&[&args.corpus], &taxonomy, &mut |_| {});
             let report = index.write_batch(batch, testimony_search::ingest::Access::Public, c.writer_memory)?;
             let engine = SearchEngine::new(index, taxonomy);
             let files = if args.queries.is_empty() {
@@ -425,6 +451,16 @@ fn run() -> anyhow::Result<ExitCode> {
                 }
                 out(&text)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &IndexArg::default())?;
+            let taxonomy = Taxonomy::load(&c.schema)?;
+            let cfg = GeneratorConfig { testimonies: args.testimonies, seed: args.seed, queries: args.queries };
+            let report = generate::generate_to_dir(&cfg, &taxonomy, &args.out)
+                .with_context(|| format!("generating into {}", args.out.display()))?;
+            out(&format!("{report}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Delete(args) => {

@@ -69,7 +69,7 @@ async fn reingesting_replaces_and_delete_removes() {
         std::sync::Arc::new(TestimonyIndex::open_or_create(&dir.path().join("ix"), &SchemaSource::Embedded).unwrap());
     let ingest_text = |text: &str| {
         std::fs::write(&file, format!("{{\"id\":\"UP-1\",\"transcript\":\"{text}\"}}\n")).unwrap();
-        let batch = ingest::collect(&[&file], &taxonomy(), &mut |_, _| {});
+        let batch = ingest::collect(&[&file], &taxonomy(), &mut |_| {});
         index.write_batch(batch, Access::Public, 64 << 20).unwrap()
     };
     let first = ingest_text("A: the first telling mentions an aardvark.\\n\\nA: and a second paragraph.");
@@ -91,7 +91,7 @@ fn uncommitted_work_is_not_in_the_index() {
     let dir = tempfile::tempdir().unwrap();
     {
         let index = TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap();
-        let batch = ingest::collect(&[repo_path("data/sample/interviews")], &taxonomy(), &mut |_, _| {});
+        let batch = ingest::collect(&[repo_path("data/sample/interviews")], &taxonomy(), &mut |_| {});
         index.write_batch(batch, Access::Public, 64 << 20).unwrap();
         // A writer that adds a testimony and is dropped without commit (as in a crash).
         let writer: tantivy::IndexWriter = index.writer(64 << 20).unwrap();
@@ -125,11 +125,41 @@ fn an_index_built_with_another_schema_is_refused_with_a_clear_error() {
 }
 
 #[test]
+fn a_stream_larger_than_a_chunk_keeps_every_good_record_and_reports_every_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.jsonl");
+    let mut lines = Vec::new();
+    for i in 0..700 {
+        lines.push(match i {
+            100 => "{not json".to_string(),
+            400 => serde_json::json!({"id": "S-400"}).to_string(),
+            // The same id again, later: it replaces the first one.
+            650 => serde_json::json!({"id": "S-0001", "transcript": "A: replaced text about a pangolin"}).to_string(),
+            _ => serde_json::json!({"id": format!("S-{i:04}"), "transcript": format!("A: passage {i} in Hoeryong.")})
+                .to_string(),
+        });
+    }
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let index = TestimonyIndex::open_or_create(&dir.path().join("ix"), &SchemaSource::Embedded).unwrap();
+    let mut records = ingest::source::RecordStream::new(&[&file]);
+    let report = index.ingest_stream(&mut records, &taxonomy(), Access::Public, 64 << 20, &mut |_| {}).unwrap();
+    assert_eq!(report.records, 700);
+    assert_eq!(report.added, 697, "{report}");
+    let lines_rejected: Vec<usize> = report.rejected.iter().map(|r| r.line).collect();
+    assert_eq!(lines_rejected, [101, 401]);
+    assert_eq!(report.rejected[1].id.as_deref(), Some("S-400"));
+    assert!(report.warnings.iter().any(|w| w.id == "S-0001" && w.line == 651), "{report}");
+    assert_eq!(index.testimony_count().unwrap(), 697);
+    let replaced = index.passages_of("S-0001").unwrap();
+    assert!(replaced[0].text.contains("pangolin"));
+}
+
+#[test]
 fn an_index_written_by_other_analyzers_is_refused_with_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     {
         let index = TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap();
-        let batch = ingest::collect(&[repo_path("data/sample/interviews")], &taxonomy(), &mut |_, _| {});
+        let batch = ingest::collect(&[repo_path("data/sample/interviews")], &taxonomy(), &mut |_| {});
         index.write_batch(batch, Access::Public, 64 << 20).unwrap();
         // The same documents, committed as an older build would have (no analysis stamp).
         let mut writer: tantivy::IndexWriter = index.writer(64 << 20).unwrap();

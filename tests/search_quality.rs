@@ -16,7 +16,7 @@ use testimony_search::taxonomy::SchemaSource;
 #[test]
 fn judged_queries_stay_above_their_floors() {
     let index = Arc::new(TestimonyIndex::in_memory(&SchemaSource::Embedded).unwrap());
-    let batch = ingest::collect(&[repo_path("tests/eval/corpus")], &taxonomy(), &mut |_, _| {});
+    let batch = ingest::collect(&[repo_path("tests/eval/corpus")], &taxonomy(), &mut |_| {});
     assert_eq!(batch.report.rejected.len(), 0, "{:?}", batch.report.rejected);
     index.write_batch(batch, Access::Public, 64 << 20).unwrap();
     let engine = SearchEngine::new(index, taxonomy());

@@ -74,7 +74,7 @@ pub async fn ingest(
     }
     let report = tokio::task::spawn_blocking(move || {
         let records = records(&body);
-        let batch = ingest::prepare_batch(records, state.engine.taxonomy(), IngestReport::default(), &mut |_, _| {});
+        let batch = ingest::prepare_batch(records, state.engine.taxonomy(), &mut |_| {});
         let _writing = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         state.engine.index().write_batch(batch, state.config.default_access, state.config.writer_memory)
     })

@@ -5,6 +5,7 @@
 mod schema;
 mod stored;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use tantivy::collector::{Count, DocSetCollector};
@@ -13,8 +14,8 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Schema, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::ingest::{Access, Batch, IngestReport, PreparedTestimony, Provenance};
-use crate::taxonomy::{FacetKind, SchemaSource, TaxonomyError};
+use crate::ingest::{Access, Batch, IngestReport, PreparedTestimony, Provenance, RawRecord};
+use crate::taxonomy::{FacetKind, SchemaSource, Taxonomy, TaxonomyError};
 
 pub use schema::{build_schema, names, Fields};
 pub use stored::{passage_id, split_passage_id, StoredPassage, StoredTestimony};
@@ -59,6 +60,68 @@ pub struct TestimonyIndex {
 impl std::fmt::Debug for TestimonyIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TestimonyIndex").field("dir", &self.dir).finish()
+    }
+}
+
+/// One batch being written (see [`TestimonyIndex::begin_batch`]).
+pub struct BatchWriter<'a> {
+    index: &'a TestimonyIndex,
+    writer: IndexWriter,
+    /// The index as it was before the batch: tells added from replaced.
+    searcher: Searcher,
+    default_access: Access,
+    /// Ids already in this batch: a repeated id replaces the earlier record and counts once.
+    in_batch: HashSet<String>,
+    added: usize,
+    replaced: usize,
+}
+
+impl BatchWriter<'_> {
+    /// Queues one testimony (replacing any earlier version, in the index or in this batch).
+    pub fn add(&mut self, prepared: &PreparedTestimony) -> Result<(), IndexError> {
+        let index = self.index;
+        let id = &prepared.testimony.id;
+        if self.in_batch.insert(id.clone()) {
+            if index.count_testimony(&self.searcher, id)? > 0 {
+                self.replaced += 1;
+            } else {
+                self.added += 1;
+            }
+        }
+        let access = prepared.testimony.access.unwrap_or(self.default_access);
+        let mut ops = Vec::with_capacity(prepared.passages.len() + 2);
+        ops.push(UserOperation::Delete(Term::from_field_text(index.fields.testimony_id, id)));
+        ops.push(UserOperation::Add(index.testimony_document(prepared, access)?));
+        for doc in index.passage_documents(prepared, access)? {
+            ops.push(UserOperation::Add(doc));
+        }
+        self.writer.run(ops)?;
+        Ok(())
+    }
+
+    /// Commits the batch atomically and records its counts in `report`.
+    pub fn commit(mut self, report: &mut IngestReport) -> Result<(), IndexError> {
+        if self.in_batch.is_empty() {
+            return Ok(());
+        }
+        let span = tracing::info_span!("commit_batch", testimonies = self.in_batch.len());
+        let _enter = span.enter();
+        if let Err(e) = commit(&mut self.writer) {
+            let _ = self.writer.rollback();
+            return Err(e.into());
+        }
+        self.writer.wait_merging_threads()?;
+        self.index.reader.reload()?;
+        report.added += self.added;
+        report.replaced += self.replaced;
+        report.committed = true;
+        tracing::info!(
+            added = report.added,
+            replaced = report.replaced,
+            rejected = report.rejected.len(),
+            "batch committed"
+        );
+        Ok(())
     }
 }
 
@@ -192,39 +255,45 @@ impl TestimonyIndex {
         if testimonies.is_empty() {
             return Ok(report);
         }
-        let mut writer = self.writer(memory)?;
-        let searcher = self.searcher();
-        let span = tracing::info_span!("write_batch", testimonies = testimonies.len());
-        let _enter = span.enter();
+        let mut writer = self.begin_batch(default_access, memory)?;
         for (_, prepared) in &testimonies {
-            let access = prepared.testimony.access.unwrap_or(default_access);
-            if self.count_testimony(&searcher, &prepared.testimony.id)? > 0 {
-                report.replaced += 1;
-            } else {
-                report.added += 1;
-            }
-            let mut ops = Vec::with_capacity(prepared.passages.len() + 2);
-            ops.push(UserOperation::Delete(Term::from_field_text(self.fields.testimony_id, &prepared.testimony.id)));
-            ops.push(UserOperation::Add(self.testimony_document(prepared, access)?));
-            for doc in self.passage_documents(prepared, access)? {
-                ops.push(UserOperation::Add(doc));
-            }
-            writer.run(ops)?;
+            writer.add(prepared)?;
         }
-        if let Err(e) = commit(&mut writer) {
-            let _ = writer.rollback();
-            return Err(e.into());
-        }
-        writer.wait_merging_threads()?;
-        self.reader.reload()?;
-        report.committed = true;
-        tracing::info!(
-            added = report.added,
-            replaced = report.replaced,
-            rejected = report.rejected.len(),
-            "batch committed"
-        );
+        writer.commit(&mut report)?;
         Ok(report)
+    }
+
+    /// Ingests a stream of records as one batch: records are validated and prepared chunk by chunk
+    /// in parallel and written as they come, in bounded memory, then committed once. On failure
+    /// nothing of the batch is visible.
+    pub fn ingest_stream(
+        &self,
+        records: impl Iterator<Item = RawRecord>,
+        taxonomy: &Taxonomy,
+        default_access: Access,
+        memory: usize,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<IngestReport, IndexError> {
+        let mut writer = self.begin_batch(default_access, memory)?;
+        let mut report = crate::ingest::stream(records, taxonomy, progress, &mut |chunk| {
+            chunk.iter().try_for_each(|(_, prepared)| writer.add(prepared))
+        })?;
+        writer.commit(&mut report)?;
+        Ok(report)
+    }
+
+    /// Starts a batch written as its testimonies come (streaming ingest): nothing is visible until
+    /// [`BatchWriter::commit`], and a writer dropped before it leaves the index as it was.
+    pub fn begin_batch(&self, default_access: Access, memory: usize) -> Result<BatchWriter<'_>, IndexError> {
+        Ok(BatchWriter {
+            index: self,
+            writer: self.writer(memory)?,
+            searcher: self.searcher(),
+            default_access,
+            in_batch: HashSet::new(),
+            added: 0,
+            replaced: 0,
+        })
     }
 
     /// Deletes testimonies by id in one commit; returns the ids that existed.

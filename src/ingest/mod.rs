@@ -8,7 +8,7 @@ pub mod passage;
 pub mod record;
 pub mod source;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 
@@ -126,114 +126,140 @@ pub struct Batch {
     pub report: IngestReport,
 }
 
-/// Reads every path (files or folders). A path that cannot be read at all becomes a rejection;
-/// the others are still read.
-pub fn read_paths(paths: &[impl AsRef<Path>], report: &mut IngestReport) -> Vec<RawRecord> {
-    let mut out = Vec::new();
-    for path in paths {
-        let path = path.as_ref();
-        let files = match source::record_files(path) {
-            Ok(f) => f,
-            Err(e) => {
-                report.rejected.push(Rejection { file: e.path, line: 0, id: None, reason: e.message });
-                continue;
+/// Records validated and prepared per chunk: enough to keep every core busy, small enough that a
+/// corpus of any size streams through in bounded memory.
+const CHUNK: usize = 256;
+
+/// What became of one record.
+enum Outcome {
+    Rejected(Rejection),
+    Prepared { origin: Origin, prepared: Box<PreparedTestimony>, warnings: Vec<String> },
+}
+
+fn validate_and_prepare(raw: RawRecord, taxonomy: &Taxonomy) -> Outcome {
+    let origin = raw.origin;
+    let value = match raw.value {
+        Ok(v) => v,
+        Err(reason) => return Outcome::Rejected(Rejection { file: origin.file, line: origin.line, id: None, reason }),
+    };
+    match record::validate(value) {
+        Err(invalid) => Outcome::Rejected(Rejection {
+            file: origin.file,
+            line: origin.line,
+            id: invalid.id,
+            reason: invalid.reason,
+        }),
+        Ok(v) => Outcome::Prepared { origin, prepared: Box::new(prepare(v.testimony, taxonomy)), warnings: v.warnings },
+    }
+}
+
+/// Validates and prepares records as they come, chunk by chunk, each chunk's records in parallel
+/// across the cores, and hands every chunk's good testimonies, in input order, to `sink` (the
+/// index writer, or a collector). Bad records become rejections and never stop the rest; a later
+/// record with an id seen earlier in the stream replaces it (with a warning). `progress` is told
+/// how many records are done after each chunk.
+pub fn stream<E>(
+    records: impl Iterator<Item = RawRecord>,
+    taxonomy: &Taxonomy,
+    progress: &mut dyn FnMut(usize),
+    sink: &mut dyn FnMut(Vec<(Origin, PreparedTestimony)>) -> Result<(), E>,
+) -> Result<IngestReport, E> {
+    use rayon::prelude::*;
+    let mut report = IngestReport::default();
+    let mut first_seen: HashMap<String, Origin> = HashMap::new();
+    let mut unresolved: BTreeMap<(&'static str, String), UnresolvedReport> = BTreeMap::new();
+    let mut records = records.peekable();
+    while records.peek().is_some() {
+        let chunk: Vec<RawRecord> = records.by_ref().take(CHUNK).collect();
+        report.records += chunk.len();
+        let outcomes: Vec<Outcome> = chunk.into_par_iter().map(|raw| validate_and_prepare(raw, taxonomy)).collect();
+        let mut ready = Vec::with_capacity(outcomes.len());
+        for outcome in outcomes {
+            let (origin, prepared, warnings) = match outcome {
+                Outcome::Rejected(r) => {
+                    report.rejected.push(r);
+                    continue;
+                }
+                Outcome::Prepared { origin, prepared, warnings } => (origin, *prepared, warnings),
+            };
+            let id = &prepared.testimony.id;
+            let warn =
+                |message: String| Warning { file: origin.file.clone(), line: origin.line, id: id.clone(), message };
+            report.warnings.extend(warnings.into_iter().map(warn));
+            match first_seen.get(id) {
+                Some(earlier) => report.warnings.push(warn(format!(
+                    "id appears again in this batch; replaces the record at {}:{}",
+                    earlier.file, earlier.line
+                ))),
+                None => {
+                    first_seen.insert(id.clone(), origin.clone());
+                }
             }
-        };
-        for file in files {
-            report.files += 1;
-            match source::read_file(&file) {
-                Ok(records) => out.extend(records),
-                Err(e) => report.rejected.push(Rejection { file: e.path, line: 0, id: None, reason: e.message }),
+            for u in &prepared.unresolved {
+                let entry = unresolved.entry((u.kind, u.label.clone())).or_insert_with(|| UnresolvedReport {
+                    kind: u.kind,
+                    label: u.label.clone(),
+                    count: 0,
+                    testimonies: Vec::new(),
+                    candidates: u.candidates.clone(),
+                });
+                entry.count += 1;
+                entry.testimonies.push(id.clone());
+            }
+            report.passages += prepared.passages.len();
+            ready.push((origin, prepared));
+        }
+        sink(ready)?;
+        progress(report.records);
+    }
+    report.unresolved = unresolved.into_values().collect();
+    Ok(report)
+}
+
+/// Keeps one testimony per id: the last record, at the place of the first.
+fn last_of_each_id(testimonies: Vec<(Origin, PreparedTestimony)>) -> Vec<(Origin, PreparedTestimony)> {
+    let mut position: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<(Origin, PreparedTestimony)> = Vec::with_capacity(testimonies.len());
+    for (origin, prepared) in testimonies {
+        match position.get(&prepared.testimony.id) {
+            Some(&i) => out[i] = (origin, prepared),
+            None => {
+                position.insert(prepared.testimony.id.clone(), out.len());
+                out.push((origin, prepared));
             }
         }
     }
     out
 }
 
-/// Validates and prepares records. Bad records become rejections; a later record with the same id
-/// replaces an earlier one of the batch (with a warning). `progress` is told (done, total).
-pub fn prepare_batch(
-    records: Vec<RawRecord>,
-    taxonomy: &Taxonomy,
-    mut report: IngestReport,
-    progress: &mut dyn FnMut(usize, usize),
-) -> Batch {
-    let total = records.len();
-    report.records += total;
-    let mut validated: Vec<(Origin, Testimony)> = Vec::new();
-    let mut position: BTreeMap<String, usize> = BTreeMap::new();
-    for raw in records {
-        let origin = raw.origin;
-        let value = match raw.value {
-            Ok(v) => v,
-            Err(reason) => {
-                report.rejected.push(Rejection { file: origin.file, line: origin.line, id: None, reason });
-                continue;
-            }
-        };
-        match record::validate(value) {
-            Err(invalid) => report.rejected.push(Rejection {
-                file: origin.file,
-                line: origin.line,
-                id: invalid.id,
-                reason: invalid.reason,
-            }),
-            Ok(v) => {
-                let id = v.testimony.id.clone();
-                for message in v.warnings {
-                    report.warnings.push(Warning {
-                        file: origin.file.clone(),
-                        line: origin.line,
-                        id: id.clone(),
-                        message,
-                    });
-                }
-                if let Some(&i) = position.get(&id) {
-                    let earlier = &validated[i].0;
-                    report.warnings.push(Warning {
-                        file: origin.file.clone(),
-                        line: origin.line,
-                        id: id.clone(),
-                        message: format!(
-                            "id appears again in this batch; replaces the record at {}:{}",
-                            earlier.file, earlier.line
-                        ),
-                    });
-                    validated[i] = (origin, v.testimony);
-                } else {
-                    position.insert(id, validated.len());
-                    validated.push((origin, v.testimony));
-                }
-            }
-        }
-    }
-    let mut testimonies = Vec::with_capacity(validated.len());
-    let mut unresolved: BTreeMap<(&'static str, String), UnresolvedReport> = BTreeMap::new();
-    let count = validated.len();
-    for (done, (origin, testimony)) in validated.into_iter().enumerate() {
-        let prepared = prepare(testimony, taxonomy);
-        for u in &prepared.unresolved {
-            let entry = unresolved.entry((u.kind, u.label.clone())).or_insert_with(|| UnresolvedReport {
-                kind: u.kind,
-                label: u.label.clone(),
-                count: 0,
-                testimonies: Vec::new(),
-                candidates: u.candidates.clone(),
-            });
-            entry.count += 1;
-            entry.testimonies.push(prepared.testimony.id.clone());
-        }
-        report.passages += prepared.passages.len();
-        testimonies.push((origin, prepared));
-        progress(done + 1 + (total - count), total);
-    }
-    report.unresolved = unresolved.into_values().collect();
-    Batch { testimonies, report }
+/// Validates and prepares records in memory (an HTTP body). Bad records become rejections; a
+/// later record with the same id replaces an earlier one of the batch (with a warning).
+pub fn prepare_batch(records: Vec<RawRecord>, taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
+    let mut testimonies = Vec::new();
+    let report = stream(records.into_iter(), taxonomy, progress, &mut |chunk| {
+        testimonies.extend(chunk);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let report = match report {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    Batch { testimonies: last_of_each_id(testimonies), report }
 }
 
-/// Reads, validates and prepares everything under `paths`: what `check` reports and `ingest` writes.
-pub fn collect(paths: &[impl AsRef<Path>], taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize, usize)) -> Batch {
-    let mut report = IngestReport::default();
-    let records = read_paths(paths, &mut report);
-    prepare_batch(records, taxonomy, report, progress)
+/// Reads, validates and prepares everything under `paths` in memory: what `check` reports. For
+/// large corpora `ingest` streams instead ([`stream`] over a [`source::RecordStream`]).
+pub fn collect(paths: &[impl AsRef<Path>], taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
+    let mut records = source::RecordStream::new(paths);
+    let mut testimonies = Vec::new();
+    let report = stream(&mut records, taxonomy, progress, &mut |chunk| {
+        testimonies.extend(chunk);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    let mut report = match report {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    report.files = records.files_read();
+    Batch { testimonies: last_of_each_id(testimonies), report }
 }

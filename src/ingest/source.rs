@@ -3,6 +3,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -94,32 +96,165 @@ pub fn read_file(path: &Path) -> Result<Vec<RawRecord>, SourceError> {
 }
 
 /// Reads JSON Lines from any reader (a file or an HTTP body): one record per non-blank line.
-pub fn read_jsonl(mut reader: impl BufRead, file_name: &str) -> std::io::Result<Vec<RawRecord>> {
-    let mut out = Vec::new();
-    let mut buf = Vec::new();
-    let mut line_no = 0;
-    loop {
-        buf.clear();
-        if reader.read_until(b'\n', &mut buf)? == 0 {
-            break;
-        }
-        line_no += 1;
-        let mut bytes = buf.as_slice();
-        if line_no == 1 {
-            bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        }
-        let origin = Origin { file: file_name.to_string(), line: line_no };
-        let Ok(line) = std::str::from_utf8(bytes) else {
-            out.push(RawRecord { origin, value: Err("the line is not valid UTF-8".into()) });
-            continue;
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value = serde_json::from_str::<Value>(line.trim()).map_err(|e| format!("invalid JSON: {e}"));
-        out.push(RawRecord { origin, value });
+pub fn read_jsonl(reader: impl BufRead, file_name: &str) -> std::io::Result<Vec<RawRecord>> {
+    JsonLines::new(reader, file_name).collect()
+}
+
+/// JSON Lines read lazily, one record per non-blank line, so that a file of any size streams
+/// through in constant memory.
+pub struct JsonLines<R> {
+    reader: R,
+    file_name: String,
+    line_no: usize,
+    buf: Vec<u8>,
+    bytes: Arc<AtomicU64>,
+}
+
+impl<R: BufRead> JsonLines<R> {
+    pub fn new(reader: R, file_name: &str) -> Self {
+        JsonLines { reader, file_name: file_name.to_string(), line_no: 0, buf: Vec::new(), bytes: Arc::default() }
     }
-    Ok(out)
+}
+
+impl<R: BufRead> Iterator for JsonLines<R> {
+    type Item = std::io::Result<RawRecord>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Ok(n) => {
+                    self.bytes.fetch_add(n as u64, Ordering::Relaxed);
+                }
+                Err(e) => return Some(Err(e)),
+            }
+            self.line_no += 1;
+            let mut bytes = self.buf.as_slice();
+            if self.line_no == 1 {
+                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            }
+            let origin = Origin { file: self.file_name.clone(), line: self.line_no };
+            let Ok(line) = std::str::from_utf8(bytes) else {
+                return Some(Ok(RawRecord { origin, value: Err("the line is not valid UTF-8".into()) }));
+            };
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value = serde_json::from_str::<Value>(line.trim()).map_err(|e| format!("invalid JSON: {e}"));
+            return Some(Ok(RawRecord { origin, value }));
+        }
+    }
+}
+
+/// The records under many paths, read lazily file by file (JSON Lines line by line). A path or
+/// file that cannot be read comes out as a record with an error at line 0, and the rest is still
+/// read.
+pub struct RecordStream {
+    paths: std::vec::IntoIter<PathBuf>,
+    files: std::vec::IntoIter<PathBuf>,
+    lines: Option<JsonLines<BufReader<std::fs::File>>>,
+    pending: std::collections::VecDeque<RawRecord>,
+    files_read: usize,
+    /// Bytes of the files already finished plus the bytes read of the current one.
+    bytes_done: Arc<AtomicU64>,
+}
+
+impl RecordStream {
+    pub fn new(paths: &[impl AsRef<Path>]) -> Self {
+        RecordStream {
+            paths: paths.iter().map(|p| p.as_ref().to_path_buf()).collect::<Vec<_>>().into_iter(),
+            files: Vec::new().into_iter(),
+            lines: None,
+            pending: Default::default(),
+            files_read: 0,
+            bytes_done: Arc::default(),
+        }
+    }
+
+    /// Files opened so far.
+    pub fn files_read(&self) -> usize {
+        self.files_read
+    }
+
+    /// A counter of the bytes read so far, readable from elsewhere (a progress bar).
+    pub fn bytes_read(&self) -> Arc<AtomicU64> {
+        self.bytes_done.clone()
+    }
+
+    /// Bytes of every record file under `paths` (for a progress bar); unreadable paths count 0.
+    pub fn total_bytes(paths: &[impl AsRef<Path>]) -> u64 {
+        paths
+            .iter()
+            .flat_map(|p| record_files(p.as_ref()).unwrap_or_default())
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    fn unreadable(e: SourceError) -> RawRecord {
+        RawRecord { origin: Origin { file: e.path, line: 0 }, value: Err(e.message) }
+    }
+
+    /// Opens the next file: JSON Lines as a lazy reader, other kinds whole (one document each).
+    fn open(&mut self, file: PathBuf) {
+        self.files_read += 1;
+        let name = file.display().to_string();
+        let ext = extension(&file);
+        if JSONL.contains(&ext.as_str()) {
+            match std::fs::File::open(&file) {
+                Ok(f) => {
+                    let mut lines = JsonLines::new(BufReader::with_capacity(1 << 20, f), &name);
+                    lines.bytes = self.bytes_done.clone();
+                    self.lines = Some(lines);
+                }
+                Err(e) => self.pending.push_back(Self::unreadable(SourceError { path: name, message: e.to_string() })),
+            }
+            return;
+        }
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        match read_file(&file) {
+            Ok(records) => self.pending.extend(records),
+            Err(e) => self.pending.push_back(Self::unreadable(e)),
+        }
+        self.bytes_done.fetch_add(size, Ordering::Relaxed);
+    }
+}
+
+impl Iterator for RecordStream {
+    type Item = RawRecord;
+
+    fn next(&mut self) -> Option<RawRecord> {
+        loop {
+            if let Some(r) = self.pending.pop_front() {
+                return Some(r);
+            }
+            if let Some(lines) = &mut self.lines {
+                match lines.next() {
+                    Some(Ok(record)) => return Some(record),
+                    Some(Err(e)) => {
+                        let origin = Origin { file: lines.file_name.clone(), line: lines.line_no + 1 };
+                        self.lines = None;
+                        return Some(RawRecord {
+                            origin,
+                            value: Err(format!("the file could not be read further: {e}")),
+                        });
+                    }
+                    None => self.lines = None,
+                }
+                continue;
+            }
+            if let Some(file) = self.files.next() {
+                self.open(file);
+                continue;
+            }
+            let path = self.paths.next()?;
+            match record_files(&path) {
+                Ok(files) => self.files = files.into_iter(),
+                Err(e) => self.pending.push_back(Self::unreadable(e)),
+            }
+        }
+    }
 }
 
 /// Splits a Markdown/text document into YAML front matter and body; the body is the transcript.

@@ -31,7 +31,7 @@ pub fn taxonomy() -> Arc<Taxonomy> {
 pub fn build_index(paths: &[PathBuf]) -> (tempfile::TempDir, Arc<TestimonyIndex>, IngestReport) {
     let dir = tempfile::tempdir().expect("temp dir");
     let index = TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).expect("index");
-    let batch = ingest::collect(paths, &taxonomy(), &mut |_, _| {});
+    let batch = ingest::collect(paths, &taxonomy(), &mut |_| {});
     let report = index.write_batch(batch, Access::Restricted, 64 << 20).expect("write");
     (dir, Arc::new(index), report)
 }
