@@ -366,7 +366,8 @@ pub fn stem(word: &str) -> String {
 fn match_suffix(chars: &[char], list: &[&str]) -> Option<usize> {
     let mut best: Option<usize> = None;
     for suffix in list {
-        let n = suffix.chars().count();
+        // Every entry is Hangul syllables, three bytes each (a test checks): no counting.
+        let n = suffix.len() / 3;
         let need_left = if n == 1 { 2 } else { 1 };
         if chars.len() < n + need_left {
             continue;
@@ -465,6 +466,15 @@ mod tests {
         // Two-syllable nouns that end in 아/어 keep it; so does a vowel-final stem.
         assert_eq!(s("상어"), "상어");
         assert_eq!(s("아시아"), "아시아");
+    }
+
+    #[test]
+    fn suffix_lists_are_hangul_syllables() {
+        for list in [PARTICLES, ENDINGS, LIGHT_VERBS] {
+            for suffix in list {
+                assert!(suffix.chars().all(crate::analysis::normalize::is_hangul_syllable), "{suffix}");
+            }
+        }
     }
 
     #[test]

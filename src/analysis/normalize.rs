@@ -28,6 +28,13 @@ pub fn script_of(c: char) -> Script {
     }
 }
 
+/// A letter or digit of any script, with the common cases (ASCII, Hangul syllables) answered
+/// before the general Unicode lookup, which is slow for Hangul and runs for every character.
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || is_hangul_syllable(c) || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 /// A precomposed Hangul syllable (가..힣).
 pub fn is_hangul_syllable(c: char) -> bool {
     ('\u{AC00}'..='\u{D7A3}').contains(&c)

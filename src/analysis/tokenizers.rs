@@ -7,7 +7,7 @@ use tantivy::tokenizer::{
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::korean;
-use super::normalize::{fold_word, is_apostrophe, script_of, Script};
+use super::normalize::{fold_word, is_apostrophe, is_word_char, script_of, Script};
 
 /// Tokenizer name of the Korean stem field.
 pub const KO_STEM: &str = "ko_stem";
@@ -33,7 +33,7 @@ pub struct Segment<'a> {
 pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
     for (word_index, (word_start, word)) in
-        text.split_word_bound_indices().filter(|(_, w)| w.chars().any(char::is_alphanumeric)).enumerate()
+        text.split_word_bound_indices().filter(|(_, w)| w.chars().any(is_word_char)).enumerate()
     {
         let mut run_start: Option<(usize, Script)> = None;
         for (i, c) in word.char_indices() {
@@ -42,12 +42,12 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
                     Some((_, Script::Latin)) => Script::Latin,
                     _ => Script::Other,
                 }
-            } else if c.is_alphanumeric() {
+            } else if is_word_char(c) {
                 script_of(c)
             } else {
                 Script::Other
             };
-            let keep = c.is_alphanumeric() || (is_apostrophe(c) && script == Script::Latin);
+            let keep = is_word_char(c) || (is_apostrophe(c) && script == Script::Latin);
             match run_start {
                 Some((s, sc)) if keep && sc == script => {
                     let _ = s;

@@ -2,7 +2,7 @@
 //! `analysis::concept_key`) to places and violation types, shared by label resolution, extraction
 //! from text and query expansion.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::analysis::{concept_tokens, normalize::is_hangul_syllable};
 
@@ -35,7 +35,12 @@ pub(crate) enum ConceptRef {
 /// Concept key → the entries that carry a name with that key.
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex {
-    by_key: HashMap<String, Vec<ConceptRef>>,
+    // Fx hashing: the keys are short strings looked up for every word of every passage at ingest,
+    // where SipHash's protection against chosen keys buys nothing (the keys are our own names).
+    by_key: FxHashMap<String, Vec<ConceptRef>>,
+    /// Every leading part of every key (by characters): extraction stops growing an n-gram as
+    /// soon as it is not the start of some name.
+    prefixes: FxHashSet<String>,
     /// The most concept tokens any name has (bounds the n-grams extraction tries).
     pub(crate) max_tokens: usize,
 }
@@ -145,7 +150,19 @@ impl NameIndex {
             .chain(places.iter().flat_map(|p| p.names().map(|n| concept_tokens(n).len()).collect::<Vec<_>>()))
             .max()
             .unwrap_or(1);
+        let mut prefixes = FxHashSet::default();
+        for key in index.by_key.keys() {
+            for (end, c) in key.char_indices() {
+                prefixes.insert(key[..end + c.len_utf8()].to_string());
+            }
+        }
+        index.prefixes = prefixes;
         Ok(index)
+    }
+
+    /// True when some name's key starts with `part`.
+    pub(crate) fn starts_a_name(&self, part: &str) -> bool {
+        self.prefixes.contains(part)
     }
 
     pub(crate) fn lookup(&self, key: &str) -> &[ConceptRef] {

@@ -84,17 +84,35 @@ impl Taxonomy {
         let mut ambiguous: Vec<(Vec<String>, usize, usize)> = Vec::new();
         // Places and violation types are matched in separate passes, so that a synonym such as
         // "crossed the Tumen" cannot swallow the place "Tumen River".
+        // The n-grams starting at each token that are whole keys, longest first; grown only while
+        // they are the start of some name, so most words cost one lookup.
+        let candidates: Vec<Vec<(usize, String)>> = (0..tokens.len())
+            .map(|i| {
+                let mut found = Vec::new();
+                let mut key = String::new();
+                for (n, t) in tokens[i..].iter().take(names.max_tokens).enumerate() {
+                    key.push_str(&t.text);
+                    if !names.starts_a_name(&key) {
+                        break;
+                    }
+                    if !names.lookup(&key).is_empty() {
+                        found.push((n + 1, key.clone()));
+                    }
+                }
+                found.reverse();
+                found
+            })
+            .collect();
         for want_places in [true, false] {
             let mut i = 0;
             while i < tokens.len() {
-                let longest = names.max_tokens.min(tokens.len() - i);
                 let mut advanced = false;
-                for n in (1..=longest).rev() {
-                    let key: String = tokens[i..i + n].iter().map(|t| t.text.as_str()).collect();
-                    if !key_is_specific(&key) {
+                for (n, key) in &candidates[i] {
+                    let (n, key) = (*n, key.as_str());
+                    if !key_is_specific(key) {
                         continue;
                     }
-                    let refs = names.lookup(&key);
+                    let refs = names.lookup(key);
                     let (from, to) = (tokens[i].from, tokens[i + n - 1].to);
                     if want_places {
                         let places = self.place_ids(refs);
