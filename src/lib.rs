@@ -2,8 +2,10 @@
 //! Korean and English.
 pub mod analysis;
 pub mod api;
+pub mod bench;
 pub mod config;
 pub mod evaluation;
+pub mod generate;
 pub mod index;
 pub mod ingest;
 pub mod search;

@@ -54,6 +54,32 @@ enum Command {
     Generate(GenerateArgs),
     /// Show how a text is analysed: detected language, each analyzer's tokens, the concept key.
     Analyze(AnalyzeArgs),
+    /// Measure search speed in-process over a query set: p50/p90/p99 latency and throughput.
+    BenchQueries(BenchQueriesArgs),
+}
+
+#[derive(Args)]
+struct BenchQueriesArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    /// The query set (JSON Lines, one search request per line, as `generate` writes it).
+    #[arg(long)]
+    queries: PathBuf,
+    /// Untimed passes first.
+    #[arg(long, default_value_t = 2)]
+    warmup: usize,
+    /// Timed passes.
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+    /// Threads for the throughput pass.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Facets to count in every query: all, none, or a list (location,violation,sdg,year).
+    #[arg(long)]
+    facets: Option<String>,
+    /// passage or testimony, for every query.
+    #[arg(long)]
+    group: Option<String>,
 }
 
 #[derive(Args)]
@@ -325,6 +351,51 @@ fn run() -> anyhow::Result<ExitCode> {
                 }
                 out(&text)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::BenchQueries(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &args.index)?;
+            if !TestimonyIndex::exists(&c.index_dir) {
+                anyhow::bail!("no index at {}", c.index_dir.display());
+            }
+            let queries = testimony_search::bench::read_query_set(&args.queries).map_err(anyhow::Error::msg)?;
+            let opened = std::time::Instant::now();
+            let taxonomy = std::sync::Arc::new(Taxonomy::load(&c.schema)?);
+            let index = std::sync::Arc::new(TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?);
+            let engine = SearchEngine::new(index, taxonomy);
+            let open_ms = opened.elapsed().as_secs_f64() * 1000.0;
+            let options = testimony_search::bench::BenchOptions {
+                warmup: args.warmup,
+                rounds: args.rounds,
+                threads: args.threads,
+                facets: args.facets,
+                group: args.group,
+            };
+            let r = testimony_search::bench::measure(&engine, &queries, &options);
+            out(&format!(
+                "{} queries × {} rounds (facets: {}, group: {}), index opened in {open_ms:.0} ms\n\
+                 latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms, mean {:.2} ms\n\
+                 throughput {:.0} q/s on 1 thread, {:.0} q/s on {} threads; {} errors; hits checksum {}\n",
+                r.queries,
+                r.rounds,
+                r.facets,
+                r.group,
+                r.p50_ms,
+                r.p90_ms,
+                r.p99_ms,
+                r.max_ms,
+                r.mean_ms,
+                r.qps_1thread,
+                r.qps_threads,
+                r.threads,
+                r.errors,
+                r.hits_checksum
+            ))?;
+            let mut json = serde_json::to_value(&r)?;
+            json["system"] = serde_json::json!("testimony-search");
+            json["open_ms"] = serde_json::json!(open_ms);
+            out(&format!("RESULT {json}\n"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Analyze(args) => {

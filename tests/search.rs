@@ -347,3 +347,20 @@ async fn query_language_phrases_exclusion_and_or() {
         assert_eq!(status, 200, "{bad}: {body}");
     }
 }
+
+#[tokio::test]
+async fn facets_parameter_counts_only_the_facets_asked_for() {
+    let all = search(&format!("q={}", enc("수용소"))).await;
+    let years_only = search(&format!("q={}&facets=year", enc("수용소"))).await;
+    assert_eq!(years_only["total"], all["total"], "the hits do not depend on the facets counted");
+    assert_eq!(years_only["facets"]["year"], all["facets"]["year"]);
+    for facet in ["location", "violation", "sdg"] {
+        assert!(years_only["facets"][facet].as_array().unwrap().is_empty(), "{facet}: {years_only}");
+    }
+    let none = search(&format!("q={}&facets=none", enc("수용소"))).await;
+    assert_eq!(none["hits"], all["hits"]);
+    assert!(none["facets"]["year"].as_array().unwrap().is_empty());
+    let (status, body) = get("/api/search?q=x&facets=colour").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("facets"), "{body}");
+}

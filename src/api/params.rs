@@ -19,6 +19,7 @@ const SEARCH_PARAMS: &[&str] = &[
     "per_page",
     "sort",
     "provenance",
+    "facets",
 ];
 const REPEATABLE: &[&str] = &["location", "violation", "sdg"];
 
@@ -62,6 +63,7 @@ pub fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
             "group" => r.group = Some(value),
             "sort" => r.sort = Some(value),
             "provenance" => r.provenance = Some(value),
+            "facets" => r.facets = Some(value),
             "year_from" => r.year_from = Some(integer(key, &value)?),
             "year_to" => r.year_to = Some(integer(key, &value)?),
             "page" => r.page = Some(integer(key, &value)?),

@@ -17,7 +17,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::index::names;
 
-use super::request::{Filters, Group, Sort};
+use super::request::{FacetSelection, Filters, Group, Sort};
 
 /// The facets counted from string columns, in a fixed order: location, violation, sdg.
 pub(crate) const STR_FACETS: usize = 3;
@@ -102,43 +102,60 @@ pub struct FacetedCollector {
     pub scoring: bool,
     /// Filter and count on coded values only.
     pub coded_only: bool,
+    /// The facets to count.
+    pub facets: FacetSelection,
 }
 
 /// The columns and per-segment counts of one view.
 struct Tally {
     facets: [Option<StrColumn>; STR_FACETS],
     year: Option<Column<u64>>,
-    str_counts: [HashMap<u64, u64>; STR_FACETS],
+    /// Which facets are counted: location, violation, sdg, year.
+    wanted: [bool; 4],
+    /// Per facet, distinct testimonies by term ordinal (a flat array: ordinals are dense).
+    str_counts: [Vec<u64>; STR_FACETS],
     year_counts: HashMap<u64, u64>,
+    years: Vec<u64>,
 }
 
 impl Tally {
-    fn open(ff: &FastFieldReaders, columns: [&str; 4]) -> tantivy::Result<Tally> {
+    fn open(ff: &FastFieldReaders, columns: [&str; 4], wanted: FacetSelection) -> tantivy::Result<Tally> {
+        let facets = [ff.str(columns[0])?, ff.str(columns[1])?, ff.str(columns[2])?];
+        let wanted = wanted.0;
+        let str_counts = std::array::from_fn(|i| match &facets[i] {
+            Some(col) if wanted[i] => vec![0; col.dictionary().num_terms()],
+            _ => Vec::new(),
+        });
         Ok(Tally {
-            facets: [ff.str(columns[0])?, ff.str(columns[1])?, ff.str(columns[2])?],
+            facets,
             year: ff.column_opt::<u64>(columns[3])?,
-            str_counts: Default::default(),
+            wanted,
+            str_counts,
             year_counts: HashMap::new(),
+            years: Vec::new(),
         })
     }
 
     /// Counts a testimony's values in each facet whose other filters it passes.
     fn count(&mut self, doc: DocId, outcome: &[bool; 5]) {
         for i in 0..STR_FACETS {
-            if outcome[i + 1] {
+            if self.wanted[i] && outcome[i + 1] {
                 if let Some(col) = &self.facets[i] {
                     for ord in col.term_ords(doc) {
-                        *self.str_counts[i].entry(ord).or_default() += 1;
+                        if let Some(n) = self.str_counts[i].get_mut(ord as usize) {
+                            *n += 1;
+                        }
                     }
                 }
             }
         }
-        if outcome[4] {
+        if self.wanted[3] && outcome[4] {
             if let Some(col) = &self.year {
-                let mut years: Vec<u64> = col.values_for_doc(doc).collect();
-                years.sort_unstable();
-                years.dedup();
-                for y in years {
+                self.years.clear();
+                self.years.extend(col.values_for_doc(doc));
+                self.years.sort_unstable();
+                self.years.dedup();
+                for &y in &self.years {
                     *self.year_counts.entry(y).or_default() += 1;
                 }
             }
@@ -151,9 +168,9 @@ impl Tally {
         for (i, counts) in self.str_counts.into_iter().enumerate() {
             if let Some(col) = &self.facets[i] {
                 let mut buf = String::new();
-                for (ord, n) in counts {
+                for (ord, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
                     buf.clear();
-                    if col.ord_to_str(ord, &mut buf).unwrap_or(false) {
+                    if col.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
                         *out.str_counts[i].entry(buf.clone()).or_default() += n;
                     }
                 }
@@ -185,7 +202,8 @@ pub struct FacetedSegmentCollector {
     top_k: usize,
     /// The last testimony seen and its outcome (see [`FacetedSegmentCollector::outcome`]).
     last: Option<(u64, [bool; 5])>,
-    counted: HashSet<u64>,
+    /// Testimonies already counted, one bit per testimony ordinal.
+    counted: Vec<u64>,
     passages: u64,
     /// Distinct testimonies passing every filter.
     passing_testimonies: u64,
@@ -199,8 +217,14 @@ impl Collector for FacetedCollector {
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetedSegmentCollector> {
         let ff = reader.fast_fields();
-        let tally = Tally::open(ff, if self.coded_only { CODED_COLUMNS } else { ALL_COLUMNS })?;
-        let coded = if self.coded_only { None } else { Some(Tally::open(ff, CODED_COLUMNS)?) };
+        let tally = Tally::open(ff, if self.coded_only { CODED_COLUMNS } else { ALL_COLUMNS }, self.facets)?;
+        let coded = if self.coded_only || self.facets == FacetSelection::NONE {
+            None
+        } else {
+            Some(Tally::open(ff, CODED_COLUMNS, self.facets)?)
+        };
+        let testimony = ff.str(names::TESTIMONY_ID)?;
+        let testimonies = testimony.as_ref().map(|c| c.dictionary().num_terms()).unwrap_or(0);
         let mut filters: [SegmentFilter; STR_FACETS] = [SegmentFilter::None, SegmentFilter::None, SegmentFilter::None];
         let wanted = [&self.filters.location, &self.filters.violation, &self.filters.sdg];
         for i in 0..STR_FACETS {
@@ -218,7 +242,7 @@ impl Collector for FacetedCollector {
         }
         Ok(FacetedSegmentCollector {
             segment,
-            testimony: ff.str(names::TESTIMONY_ID)?,
+            testimony,
             tally,
             coded,
             sort_year: ff.column_opt::<u64>(names::SORT_YEAR)?,
@@ -228,7 +252,7 @@ impl Collector for FacetedCollector {
             sort: self.sort,
             top_k: self.top_k,
             last: None,
-            counted: HashSet::new(),
+            counted: vec![0; testimonies.div_ceil(64)],
             passages: 0,
             passing_testimonies: 0,
             heap: BinaryHeap::new(),
@@ -322,7 +346,12 @@ impl SegmentCollector for FacetedSegmentCollector {
             _ => {
                 let o = self.outcome(doc);
                 self.last = Some((testimony, o));
-                if self.counted.insert(testimony) {
+                let (word, bit) = ((testimony / 64) as usize, 1u64 << (testimony % 64));
+                let first = self.counted.get(word).is_some_and(|w| w & bit == 0);
+                if let Some(w) = self.counted.get_mut(word) {
+                    *w |= bit;
+                }
+                if first {
                     self.tally.count(doc, &o);
                     if let Some(coded) = &mut self.coded {
                         coded.count(doc, &o);

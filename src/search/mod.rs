@@ -23,7 +23,7 @@ use crate::taxonomy::{FacetKind, Taxonomy};
 
 use collector::{FacetedCollector, Harvest};
 pub use query::Expansion;
-pub use request::{Filters, Group, OneOrMany, SearchRequest, Sort, ValidSearch};
+pub use request::{FacetSelection, Filters, Group, OneOrMany, SearchRequest, Sort, ValidSearch};
 
 /// Why a search or lookup failed. `code()` is stable and machine-readable.
 #[derive(Debug, thiserror::Error)]
@@ -213,6 +213,7 @@ impl SearchEngine {
             top_k,
             scoring,
             coded_only: s.coded_only,
+            facets: s.facets,
         };
         let searcher = self.index.searcher();
         let harvest: Harvest = searcher.search(query, &collector)?;
@@ -226,7 +227,7 @@ impl SearchEngine {
             let marked = highlight::highlight(&passage.text, &ranges);
             hits.push(self.hit(passage, marked, key.score));
         }
-        let facets = self.facet_results(&harvest, &s.filters);
+        let facets = self.facet_results(&harvest, &s.filters, s.facets);
         Ok(SearchResponse {
             total: harvest.total,
             testimonies: harvest.testimonies,
@@ -302,9 +303,12 @@ impl SearchEngine {
         }
     }
 
-    fn facet_results(&self, h: &Harvest, filters: &Filters) -> FacetResults {
+    fn facet_results(&self, h: &Harvest, filters: &Filters, wanted: FacetSelection) -> FacetResults {
         let mut out = FacetResults::default();
         for (i, kind) in [FacetKind::Location, FacetKind::Violation, FacetKind::Sdg].into_iter().enumerate() {
+            if !wanted.counts(kind) {
+                continue;
+            }
             let selected = filters.values(kind);
             let coded = &h.coded.str_counts[i];
             let mut list: Vec<FacetCount> = h.counts.str_counts[i]
@@ -414,6 +418,7 @@ impl SearchEngine {
             page: 1,
             per_page: 0,
             coded_only,
+            facets: Default::default(),
         };
         let mut facets = self.run(&valid)?.facets;
         let missing = |list: &Vec<FacetCount>, v: &str| !list.iter().any(|f| f.value.as_str() == Some(v));

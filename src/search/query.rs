@@ -234,9 +234,13 @@ fn plain_groups(
         .map(|m| (m.from, m.to, Some(FacetKind::Location), m.id.clone()))
         .chain(found.violations.iter().map(|m| (m.from, m.to, Some(FacetKind::Violation), m.id.clone())))
         .collect();
-    // Glossary terms where no place or violation was recognised.
-    for (from, to, term) in taxonomy.glossary_mentions(text) {
-        if !mentions.iter().any(|m| from < m.1 && to > m.0) {
+    // Glossary terms: a concept of their own where no place or violation was recognised, and
+    // more forms of the place or violation where one was (인민반 is both a surveillance synonym
+    // and the glossary's inminban / people's unit).
+    let glossary = taxonomy.glossary_mentions(text);
+    let concepts = mentions.len();
+    for &(from, to, term) in &glossary {
+        if !mentions[..concepts].iter().any(|m| from < m.1 && to > m.0) {
             mentions.push((from, to, None, format!("{TERM_PREFIX}{term}")));
         }
     }
@@ -266,7 +270,13 @@ fn plain_groups(
             }
             // The other names compete: only the best-matching one adds to the score, so a
             // concept with many synonyms does not outweigh the words typed.
-            let mut others: Vec<Box<dyn Query>> = concept_names(taxonomy, kind, id)
+            let mut names = concept_names(taxonomy, kind, id);
+            if kind.is_some() {
+                for &(_, _, term) in glossary.iter().filter(|g| g.0 >= from && g.1 <= to) {
+                    names.extend(concept_names(taxonomy, None, &format!("{TERM_PREFIX}{term}")));
+                }
+            }
+            let mut others: Vec<Box<dyn Query>> = names
                 .iter()
                 .filter_map(|name| text_clause(a, fields, lang, name, EXPANSION_WEIGHT, &mut seen))
                 .collect();

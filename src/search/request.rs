@@ -68,6 +68,10 @@ pub struct SearchRequest {
     /// "all" (default): filter and count on coded and extracted values; "coded": coded only.
     #[serde(default)]
     pub provenance: Option<String>,
+    /// Which facets to count: a comma-separated subset of location, violation, sdg, year; "all"
+    /// (the default) or "none". Counting fewer facets makes a search cheaper.
+    #[serde(default)]
+    pub facets: Option<String>,
 }
 
 /// Collapse hits per passage (default) or per testimony (best passage each).
@@ -118,6 +122,49 @@ pub struct ValidSearch {
     pub page: usize,
     pub per_page: usize,
     pub coded_only: bool,
+    pub facets: FacetSelection,
+}
+
+/// The facets a search counts: location, violation, sdg, year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FacetSelection(pub [bool; 4]);
+
+impl Default for FacetSelection {
+    fn default() -> Self {
+        FacetSelection([true; 4])
+    }
+}
+
+impl FacetSelection {
+    pub const NONE: FacetSelection = FacetSelection([false; 4]);
+
+    pub fn counts(&self, kind: FacetKind) -> bool {
+        match kind {
+            FacetKind::Location => self.0[0],
+            FacetKind::Violation => self.0[1],
+            FacetKind::Sdg => self.0[2],
+            FacetKind::Year => self.0[3],
+        }
+    }
+
+    fn parse(value: Option<&str>) -> Result<FacetSelection, SearchError> {
+        let value = match value.map(str::trim) {
+            None | Some("") | Some("all") => return Ok(FacetSelection::default()),
+            Some("none") => return Ok(FacetSelection::NONE),
+            Some(v) => v,
+        };
+        let mut out = FacetSelection::NONE;
+        for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let i = ["location", "violation", "sdg", "year"].iter().position(|k| *k == name).ok_or_else(|| {
+                invalid(
+                    "facets",
+                    format!("must be all, none or a list of location, violation, sdg, year; got {name:?}"),
+                )
+            })?;
+            out.0[i] = true;
+        }
+        Ok(out)
+    }
 }
 
 fn invalid(param: &str, message: impl Into<String>) -> SearchError {
@@ -234,6 +281,17 @@ impl SearchRequest {
             sdg: resolve_values("sdg", self.sdg.into_vec(), |v| taxonomy.resolve_sdg(v))?,
             years,
         };
-        Ok(ValidSearch { text: text.trim().to_string(), lang, filters, group, sort, page, per_page, coded_only })
+        let facets = FacetSelection::parse(self.facets.as_deref())?;
+        Ok(ValidSearch {
+            text: text.trim().to_string(),
+            lang,
+            filters,
+            group,
+            sort,
+            page,
+            per_page,
+            coded_only,
+            facets,
+        })
     }
 }
