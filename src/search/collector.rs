@@ -10,6 +10,8 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::fastfield::FastFieldReaders;
@@ -167,13 +169,16 @@ impl Tally {
         let mut out = FacetCounts::default();
         for (i, counts) in self.str_counts.into_iter().enumerate() {
             if let Some(col) = &self.facets[i] {
-                let mut buf = String::new();
-                for (ord, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
-                    buf.clear();
-                    if col.ord_to_str(ord as u64, &mut buf).unwrap_or(false) {
-                        *out.str_counts[i].entry(buf.clone()).or_default() += n;
+                // One pass over the dictionary for every counted value (ordinals come sorted),
+                // rather than a block decoded per value.
+                let (ords, ns): (Vec<u64>, Vec<u64>) =
+                    counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(ord, &n)| (ord as u64, n)).unzip();
+                let mut ns = ns.into_iter();
+                let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |term| {
+                    if let (Ok(value), Some(n)) = (std::str::from_utf8(term), ns.next()) {
+                        *out.str_counts[i].entry(value.to_string()).or_default() += n;
                     }
-                }
+                });
             }
         }
         out.year_counts = self.year_counts;
@@ -208,7 +213,7 @@ pub struct FacetedSegmentCollector {
     /// Distinct testimonies passing every filter.
     passing_testimonies: u64,
     heap: BinaryHeap<std::cmp::Reverse<HitKey>>,
-    best_per_testimony: HashMap<u64, HitKey>,
+    best_per_testimony: FxHashMap<u64, HitKey>,
 }
 
 impl Collector for FacetedCollector {
@@ -256,7 +261,7 @@ impl Collector for FacetedCollector {
             passages: 0,
             passing_testimonies: 0,
             heap: BinaryHeap::new(),
-            best_per_testimony: HashMap::new(),
+            best_per_testimony: FxHashMap::default(),
         })
     }
 
