@@ -364,6 +364,7 @@ fn run() -> anyhow::Result<ExitCode> {
             let taxonomy = std::sync::Arc::new(Taxonomy::load(&c.schema)?);
             let index = std::sync::Arc::new(TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?);
             let engine = SearchEngine::new(index, taxonomy);
+            engine.warm()?;
             let open_ms = opened.elapsed().as_secs_f64() * 1000.0;
             let options = testimony_search::bench::BenchOptions {
                 warmup: args.warmup,

@@ -76,7 +76,11 @@ pub async fn ingest(
         let records = records(&body);
         let batch = ingest::prepare_batch(records, state.engine.taxonomy(), &mut |_| {});
         let _writing = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
-        state.engine.index().write_batch(batch, state.config.default_access, state.config.writer_memory)
+        let report = state.engine.index().write_batch(batch, state.config.default_access, state.config.writer_memory);
+        if let Err(e) = state.engine.warm() {
+            tracing::warn!(error = %e, "could not warm the search tables");
+        }
+        report
     })
     .await
     .map_err(|_| ApiError::new("internal", "the ingest could not be completed"))?

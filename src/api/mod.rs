@@ -75,6 +75,10 @@ impl AppState {
         }
         crate::analysis::language::warm_up();
         let engine = SearchEngine::new(index, taxonomy);
+        // Not fatal: a search builds what it lacks; this only spares the first searches.
+        if let Err(e) = engine.warm() {
+            tracing::warn!(error = %e, "could not warm the search tables");
+        }
         Ok((AppState::with_engine(engine, config), report))
     }
 

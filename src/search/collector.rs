@@ -10,11 +10,14 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::fastfield::FastFieldReaders;
+use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::index::names;
@@ -95,6 +98,120 @@ const ALL_COLUMNS: [&str; 4] = [names::LOCATION, names::VIOLATION, names::SDG, n
 /// Column names of the coded-only view.
 const CODED_COLUMNS: [&str; 4] = [names::LOCATION_CODED, names::VIOLATION_CODED, names::SDG_CODED, names::YEAR_CODED];
 
+/// A segment's facet values by testimony, read once per segment (segments never change) and
+/// shared by every search. Facet values are testimony-level (every passage carries its
+/// testimony's), so a search reads them per matching testimony from flat arrays instead of
+/// decoding eight multi-valued columns: that decoding was most of the time of a broad query.
+pub struct SegmentTable {
+    /// Testimony ordinal by document.
+    testimony: Vec<u32>,
+    /// Number of testimony ordinals.
+    testimonies: usize,
+    /// Per column of ALL_COLUMNS then CODED_COLUMNS: the values of testimony `t` are
+    /// `values[offsets[t]..offsets[t + 1]]` (term ordinals, or years).
+    columns: Vec<(Vec<u32>, Vec<u32>)>,
+}
+
+impl SegmentTable {
+    fn build(reader: &SegmentReader) -> tantivy::Result<SegmentTable> {
+        let ff = reader.fast_fields();
+        let ids = ff.str(names::TESTIMONY_ID)?;
+        let testimonies = ids.as_ref().map(|c| c.dictionary().num_terms()).unwrap_or(0);
+        let mut testimony = Vec::with_capacity(reader.max_doc() as usize);
+        // One document of each testimony stands for it.
+        let mut representative: Vec<Option<DocId>> = vec![None; testimonies];
+        for doc in 0..reader.max_doc() {
+            let t = ids.as_ref().and_then(|c| c.term_ords(doc).next());
+            if let Some(slot) = t.and_then(|t| representative.get_mut(t as usize)) {
+                slot.get_or_insert(doc);
+            }
+            testimony.push(t.map(|t| t as u32).unwrap_or(NO_TESTIMONY));
+        }
+        let mut columns = Vec::with_capacity(8);
+        for name in ALL_COLUMNS.iter().chain(CODED_COLUMNS.iter()) {
+            let mut offsets = Vec::with_capacity(testimonies + 1);
+            let mut values = Vec::new();
+            offsets.push(0);
+            if *name == names::YEAR || *name == names::YEAR_CODED {
+                let col = ff.column_opt::<u64>(name)?;
+                for doc in &representative {
+                    if let (Some(col), Some(doc)) = (&col, doc) {
+                        let start = values.len();
+                        values.extend(col.values_for_doc(*doc).map(|y| y as u32));
+                        values[start..].sort_unstable();
+                        let mut kept = start;
+                        for i in start..values.len() {
+                            if i == start || values[i] != values[kept - 1] {
+                                values[kept] = values[i];
+                                kept += 1;
+                            }
+                        }
+                        values.truncate(kept);
+                    }
+                    offsets.push(values.len() as u32);
+                }
+            } else {
+                let col = ff.str(name)?;
+                for doc in &representative {
+                    if let (Some(col), Some(doc)) = (&col, doc) {
+                        values.extend(col.term_ords(*doc).map(|o| o as u32));
+                    }
+                    offsets.push(values.len() as u32);
+                }
+            }
+            columns.push((offsets, values));
+        }
+        Ok(SegmentTable { testimony, testimonies, columns })
+    }
+
+    /// The values of testimony `t` in column `c` (0..4 all values, 4..8 coded).
+    #[inline]
+    fn values(&self, c: usize, t: u64) -> &[u32] {
+        let (offsets, values) = &self.columns[c];
+        let t = t as usize;
+        match (offsets.get(t), offsets.get(t + 1)) {
+            (Some(&a), Some(&b)) => &values[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+}
+
+/// No testimony (a document without the id column).
+const NO_TESTIMONY: u32 = u32::MAX;
+
+/// The [`SegmentTable`] of every live segment.
+#[derive(Default)]
+pub struct SegmentTables {
+    by_segment: std::sync::Mutex<FxHashMap<SegmentId, Arc<SegmentTable>>>,
+}
+
+impl SegmentTables {
+    fn for_segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentTable>> {
+        let id = reader.segment_id();
+        if let Some(table) = self.by_segment.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            return Ok(table.clone());
+        }
+        let table = Arc::new(SegmentTable::build(reader)?);
+        self.by_segment.lock().unwrap_or_else(|e| e.into_inner()).insert(id, table.clone());
+        Ok(table)
+    }
+
+    /// Builds the table of every segment of the searcher not built yet, and forgets the others.
+    pub fn warm(&self, searcher: &tantivy::Searcher) -> tantivy::Result<()> {
+        for reader in searcher.segment_readers() {
+            self.for_segment(reader)?;
+        }
+        self.retain(searcher);
+        Ok(())
+    }
+
+    /// Forgets segments the searcher no longer has (merged away or deleted).
+    pub fn retain(&self, searcher: &tantivy::Searcher) {
+        let live: Vec<SegmentId> = searcher.segment_readers().iter().map(|r| r.segment_id()).collect();
+        self.by_segment.lock().unwrap_or_else(|e| e.into_inner()).retain(|id, _| live.contains(id));
+    }
+}
+
 /// Collects hits and facet counts for one search.
 pub struct FacetedCollector {
     pub filters: Filters,
@@ -106,59 +223,56 @@ pub struct FacetedCollector {
     pub coded_only: bool,
     /// The facets to count.
     pub facets: FacetSelection,
+    pub tables: Arc<SegmentTables>,
 }
 
 /// The columns and per-segment counts of one view.
 struct Tally {
+    /// The dictionaries (values by term ordinal).
     facets: [Option<StrColumn>; STR_FACETS],
-    year: Option<Column<u64>>,
+    table: Arc<SegmentTable>,
+    /// First column of this view in the table: 0 (all values) or 4 (coded).
+    view: usize,
     /// Which facets are counted: location, violation, sdg, year.
     wanted: [bool; 4],
     /// Per facet, distinct testimonies by term ordinal (a flat array: ordinals are dense).
     str_counts: [Vec<u64>; STR_FACETS],
     year_counts: HashMap<u64, u64>,
-    years: Vec<u64>,
 }
 
 impl Tally {
-    fn open(ff: &FastFieldReaders, columns: [&str; 4], wanted: FacetSelection) -> tantivy::Result<Tally> {
+    fn open(
+        ff: &FastFieldReaders,
+        table: Arc<SegmentTable>,
+        coded: bool,
+        wanted: FacetSelection,
+    ) -> tantivy::Result<Tally> {
+        let columns = if coded { CODED_COLUMNS } else { ALL_COLUMNS };
         let facets = [ff.str(columns[0])?, ff.str(columns[1])?, ff.str(columns[2])?];
         let wanted = wanted.0;
         let str_counts = std::array::from_fn(|i| match &facets[i] {
             Some(col) if wanted[i] => vec![0; col.dictionary().num_terms()],
             _ => Vec::new(),
         });
-        Ok(Tally {
-            facets,
-            year: ff.column_opt::<u64>(columns[3])?,
-            wanted,
-            str_counts,
-            year_counts: HashMap::new(),
-            years: Vec::new(),
-        })
+        Ok(Tally { facets, table, view: if coded { 4 } else { 0 }, wanted, str_counts, year_counts: HashMap::new() })
     }
 
     /// Counts a testimony's values in each facet whose other filters it passes.
-    fn count(&mut self, doc: DocId, outcome: &[bool; 5]) {
+    fn count(&mut self, testimony: u64, outcome: &[bool; 5]) {
         for i in 0..STR_FACETS {
             if self.wanted[i] && outcome[i + 1] {
-                if let Some(col) = &self.facets[i] {
-                    for ord in col.term_ords(doc) {
-                        if let Some(n) = self.str_counts[i].get_mut(ord as usize) {
-                            *n += 1;
-                        }
+                for &ord in self.table.values(self.view + i, testimony) {
+                    if let Some(n) = self.str_counts[i].get_mut(ord as usize) {
+                        *n += 1;
                     }
                 }
             }
         }
         if self.wanted[3] && outcome[4] {
-            if let Some(col) = &self.year {
-                self.years.clear();
-                self.years.extend(col.values_for_doc(doc));
-                self.years.sort_unstable();
-                self.years.dedup();
-                for &y in &self.years {
-                    *self.year_counts.entry(y).or_default() += 1;
+            {
+                // Distinct already (see SegmentTable::build).
+                for &y in self.table.values(self.view + 3, testimony) {
+                    *self.year_counts.entry(u64::from(y)).or_default() += 1;
                 }
             }
         }
@@ -194,7 +308,7 @@ enum SegmentFilter {
 
 pub struct FacetedSegmentCollector {
     segment: SegmentOrdinal,
-    testimony: Option<StrColumn>,
+    table: Arc<SegmentTable>,
     /// The view the filters use.
     tally: Tally,
     /// The coded-only view, when the filters use all values.
@@ -222,14 +336,14 @@ impl Collector for FacetedCollector {
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetedSegmentCollector> {
         let ff = reader.fast_fields();
-        let tally = Tally::open(ff, if self.coded_only { CODED_COLUMNS } else { ALL_COLUMNS }, self.facets)?;
+        let table = self.tables.for_segment(reader)?;
+        let tally = Tally::open(ff, table.clone(), self.coded_only, self.facets)?;
         let coded = if self.coded_only || self.facets == FacetSelection::NONE {
             None
         } else {
-            Some(Tally::open(ff, CODED_COLUMNS, self.facets)?)
+            Some(Tally::open(ff, table.clone(), true, self.facets)?)
         };
-        let testimony = ff.str(names::TESTIMONY_ID)?;
-        let testimonies = testimony.as_ref().map(|c| c.dictionary().num_terms()).unwrap_or(0);
+        let testimonies = table.testimonies;
         let mut filters: [SegmentFilter; STR_FACETS] = [SegmentFilter::None, SegmentFilter::None, SegmentFilter::None];
         let wanted = [&self.filters.location, &self.filters.violation, &self.filters.sdg];
         for i in 0..STR_FACETS {
@@ -247,7 +361,7 @@ impl Collector for FacetedCollector {
         }
         Ok(FacetedSegmentCollector {
             segment,
-            testimony,
+            table,
             tally,
             coded,
             sort_year: ff.column_opt::<u64>(names::SORT_YEAR)?,
@@ -300,29 +414,34 @@ pub struct SegmentHarvest {
 }
 
 impl FacetedSegmentCollector {
-    fn passes(&self, i: usize, doc: DocId) -> bool {
+    fn passes(&self, i: usize, testimony: u64) -> bool {
         match &self.filters[i] {
             SegmentFilter::None => true,
-            SegmentFilter::Ords(ords) => match &self.tally.facets[i] {
-                Some(col) => col.term_ords(doc).any(|o| ords.contains(&o)),
-                None => false,
-            },
+            SegmentFilter::Ords(ords) => {
+                self.table.values(self.tally.view + i, testimony).iter().any(|&o| ords.contains(&u64::from(o)))
+            }
         }
     }
 
-    fn passes_years(&self, doc: DocId) -> bool {
+    fn passes_years(&self, testimony: u64) -> bool {
         match self.year_range {
             None => true,
-            Some((from, to)) => match &self.tally.year {
-                Some(col) => col.values_for_doc(doc).any(|y| y >= from && y <= to),
-                None => false,
-            },
+            Some((from, to)) => self
+                .table
+                .values(self.tally.view + 3, testimony)
+                .iter()
+                .any(|&y| u64::from(y) >= from && u64::from(y) <= to),
         }
     }
 
     /// [all filters, all but location, all but violation, all but sdg, all but year].
-    fn outcome(&self, doc: DocId) -> [bool; 5] {
-        let ok = [self.passes(0, doc), self.passes(1, doc), self.passes(2, doc), self.passes_years(doc)];
+    fn outcome(&self, testimony: u64) -> [bool; 5] {
+        let ok = [
+            self.passes(0, testimony),
+            self.passes(1, testimony),
+            self.passes(2, testimony),
+            self.passes_years(testimony),
+        ];
         let all_but = |skip: usize| ok.iter().enumerate().all(|(i, &v)| i == skip || v);
         [ok.iter().all(|&v| v), all_but(0), all_but(1), all_but(2), all_but(3)]
     }
@@ -343,13 +462,14 @@ impl SegmentCollector for FacetedSegmentCollector {
     type Fruit = SegmentHarvest;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        let Some(testimony) = self.testimony.as_ref().and_then(|c| c.term_ords(doc).next()) else {
-            return;
+        let testimony = match self.table.testimony.get(doc as usize) {
+            Some(&t) if t != NO_TESTIMONY => u64::from(t),
+            _ => return,
         };
         let outcome = match self.last {
             Some((t, o)) if t == testimony => o,
             _ => {
-                let o = self.outcome(doc);
+                let o = self.outcome(testimony);
                 self.last = Some((testimony, o));
                 let (word, bit) = ((testimony / 64) as usize, 1u64 << (testimony % 64));
                 let first = self.counted.get(word).is_some_and(|w| w & bit == 0);
@@ -357,9 +477,9 @@ impl SegmentCollector for FacetedSegmentCollector {
                     *w |= bit;
                 }
                 if first {
-                    self.tally.count(doc, &o);
+                    self.tally.count(testimony, &o);
                     if let Some(coded) = &mut self.coded {
-                        coded.count(doc, &o);
+                        coded.count(testimony, &o);
                     }
                     if o[0] {
                         self.passing_testimonies += 1;

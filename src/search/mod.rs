@@ -169,11 +169,12 @@ pub struct TestimonyView {
 pub struct SearchEngine {
     index: Arc<TestimonyIndex>,
     taxonomy: Arc<Taxonomy>,
+    tables: Arc<collector::SegmentTables>,
 }
 
 impl SearchEngine {
     pub fn new(index: Arc<TestimonyIndex>, taxonomy: Arc<Taxonomy>) -> SearchEngine {
-        SearchEngine { index, taxonomy }
+        SearchEngine { index, taxonomy, tables: Default::default() }
     }
 
     pub fn index(&self) -> &TestimonyIndex {
@@ -185,6 +186,12 @@ impl SearchEngine {
     }
 
     /// Validates and runs a search.
+    /// Prepares the per-segment tables searches use, so that the first search after start-up or
+    /// after an ingest is as fast as the others.
+    pub fn warm(&self) -> Result<(), SearchError> {
+        Ok(self.tables.warm(&self.index.searcher())?)
+    }
+
     pub fn search(&self, request: SearchRequest) -> Result<SearchResponse, SearchError> {
         let valid = request.validate(&self.taxonomy)?;
         self.run(&valid)
@@ -214,9 +221,11 @@ impl SearchEngine {
             scoring,
             coded_only: s.coded_only,
             facets: s.facets,
+            tables: self.tables.clone(),
         };
         let searcher = self.index.searcher();
         let harvest: Harvest = searcher.search(query, &collector)?;
+        self.tables.retain(&searcher);
         let empty_terms = HashMap::new();
         let terms = plan.as_ref().map(|p| &p.terms).unwrap_or(&empty_terms);
         let mut hits = Vec::new();
