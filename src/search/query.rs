@@ -125,10 +125,14 @@ fn text_clause(
     lang: Lang,
     text: &str,
     weight: f32,
+    bigrams: bool,
     seen: &mut HashSet<(AnalyzedField, Vec<String>)>,
 ) -> Option<Box<dyn Query>> {
     let mut should = Vec::new();
     for (which, w) in field_weights(lang) {
+        if which == AnalyzedField::Bigram && !bigrams {
+            continue;
+        }
         let tokens = a.tokens(which, text);
         if tokens.is_empty() || !seen.insert((which, tokens.clone())) {
             continue;
@@ -275,11 +279,14 @@ fn plain_groups(
             }
             let mut seen = HashSet::new();
             let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-            if let Some(q) = text_clause(a, fields, lang, literal, 1.0, &mut seen) {
+            if let Some(q) = text_clause(a, fields, lang, literal, 1.0, true, &mut seen) {
                 should.push((Occur::Should, q));
             }
             // The other names compete: only the best-matching one adds to the score, so a
             // concept with many synonyms does not outweigh the words typed.
+            // Glossary words are everyday words: their bigrams would mostly find other words
+            // (어머니 in 시어머니), and they are the broadest expansions, so stems only.
+            let bigrams = kind.is_some();
             let mut names = concept_names(taxonomy, kind, id);
             if kind.is_some() {
                 for &(_, _, term) in glossary.iter().filter(|g| g.0 >= from && g.1 <= to) {
@@ -288,7 +295,7 @@ fn plain_groups(
             }
             let mut others: Vec<Box<dyn Query>> = names
                 .iter()
-                .filter_map(|name| text_clause(a, fields, lang, name, EXPANSION_WEIGHT, &mut seen))
+                .filter_map(|name| text_clause(a, fields, lang, name, EXPANSION_WEIGHT, bigrams, &mut seen))
                 .collect();
             let tagged = match kind {
                 Some(FacetKind::Location) => Some(fields.passage_location),
@@ -333,7 +340,7 @@ fn plain_groups(
             continue;
         }
         let mut seen = HashSet::new();
-        if let Some(q) = text_clause(a, fields, lang, word, 1.0, &mut seen) {
+        if let Some(q) = text_clause(a, fields, lang, word, 1.0, true, &mut seen) {
             groups.push(q);
         }
     }
@@ -456,12 +463,12 @@ pub fn plan(text: &str, lang: Option<Lang>, fields: &Fields, taxonomy: &Taxonomy
                 }
             }
             Item::Phrase(p) => {
-                if let Some(q) = text_clause(&mut a, fields, lang, &p, 1.0, &mut HashSet::new()) {
+                if let Some(q) = text_clause(&mut a, fields, lang, &p, 1.0, true, &mut HashSet::new()) {
                     groups.push((q, false));
                 }
             }
             Item::Not(n) => {
-                if let Some(q) = text_clause(&mut a, fields, lang, &n, 1.0, &mut HashSet::new()) {
+                if let Some(q) = text_clause(&mut a, fields, lang, &n, 1.0, true, &mut HashSet::new()) {
                     excluded.push(q);
                 }
             }
