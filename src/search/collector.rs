@@ -8,7 +8,7 @@
 //! group and so live in one segment), and per-segment counts add up across segments.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashSet};
 
 use std::sync::Arc;
 
@@ -28,14 +28,17 @@ use super::request::{FacetSelection, Filters, Group, Sort};
 pub(crate) const STR_FACETS: usize = 3;
 
 /// Counts of one facet: value → distinct testimonies.
-pub type Counts = HashMap<String, u64>;
+pub type Counts = FxHashMap<String, u64>;
+
+/// Years are counted from here (event years are validated to 1900..=2100).
+const FIRST_YEAR: usize = 1900;
 
 /// Facet counts of one view (all values, or coded values only).
 #[derive(Debug, Default)]
 pub struct FacetCounts {
     /// location, violation, sdg.
     pub str_counts: [Counts; STR_FACETS],
-    pub year_counts: HashMap<u64, u64>,
+    pub year_counts: FxHashMap<u64, u64>,
 }
 
 impl FacetCounts {
@@ -237,7 +240,8 @@ struct Tally {
     wanted: [bool; 4],
     /// Per facet, distinct testimonies by term ordinal (a flat array: ordinals are dense).
     str_counts: [Vec<u64>; STR_FACETS],
-    year_counts: HashMap<u64, u64>,
+    /// Distinct testimonies by year - FIRST_YEAR (a flat array: years are few and dense).
+    year_counts: Vec<u64>,
 }
 
 impl Tally {
@@ -254,7 +258,7 @@ impl Tally {
             Some(col) if wanted[i] => vec![0; col.dictionary().num_terms()],
             _ => Vec::new(),
         });
-        Ok(Tally { facets, table, view: if coded { 4 } else { 0 }, wanted, str_counts, year_counts: HashMap::new() })
+        Ok(Tally { facets, table, view: if coded { 4 } else { 0 }, wanted, str_counts, year_counts: Vec::new() })
     }
 
     /// Counts a testimony's values in each facet whose other filters it passes.
@@ -272,7 +276,11 @@ impl Tally {
             {
                 // Distinct already (see SegmentTable::build).
                 for &y in self.table.values(self.view + 3, testimony) {
-                    *self.year_counts.entry(u64::from(y)).or_default() += 1;
+                    let Some(i) = (y as usize).checked_sub(FIRST_YEAR) else { continue };
+                    if i >= self.year_counts.len() {
+                        self.year_counts.resize(i + 1, 0);
+                    }
+                    self.year_counts[i] += 1;
                 }
             }
         }
@@ -295,7 +303,13 @@ impl Tally {
                 });
             }
         }
-        out.year_counts = self.year_counts;
+        out.year_counts = self
+            .year_counts
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, &n)| ((i + FIRST_YEAR) as u64, n))
+            .collect();
         out
     }
 }
