@@ -32,6 +32,7 @@ struct ConfigFile {
     schema_dir: Option<PathBuf>,
     sample_dir: Option<PathBuf>,
     writer_memory_mb: Option<usize>,
+    cache_entries: Option<usize>,
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
     admin_key: Option<String>,
@@ -49,6 +50,8 @@ pub struct Config {
     /// The demo corpus ingested by `serve` when there is no index yet.
     pub sample_dir: PathBuf,
     pub writer_memory: usize,
+    /// Search answers kept until the index changes (0: no cache).
+    pub cache_entries: usize,
     pub request_timeout_secs: u64,
     pub max_body_bytes: usize,
     /// Bearer key for ingest and delete over HTTP; those endpoints are off without one.
@@ -64,6 +67,7 @@ impl Default for Config {
             schema: SchemaSource::Embedded,
             sample_dir: default_sample_dir(),
             writer_memory: crate::index::DEFAULT_WRITER_MEMORY,
+            cache_entries: 512,
             request_timeout_secs: 30,
             max_body_bytes: 16 * 1024 * 1024,
             admin_key: None,
@@ -130,6 +134,12 @@ impl Config {
                 return Err(key_err("writer_memory_mb", "must be from 32 to 4096"));
             }
             c.writer_memory = mb * 1024 * 1024;
+        }
+        if let Some(n) = parsed.cache_entries {
+            if n > 100_000 {
+                return Err(key_err("cache_entries", "must be from 0 to 100000"));
+            }
+            c.cache_entries = n;
         }
         if let Some(s) = parsed.request_timeout_secs {
             if !(1..=600).contains(&s) {

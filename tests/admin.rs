@@ -21,7 +21,9 @@ fn router(key: Option<&str>) -> (tempfile::TempDir, Router) {
     let dir = tempfile::tempdir().unwrap();
     let index = Arc::new(TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap());
     let config = Config { admin_key: key.map(str::to_string), ..Config::default() };
-    (dir, api::router(AppState::with_engine(SearchEngine::new(index, taxonomy()), config)))
+    // With the answer cache on, as `serve` runs: every write must be visible to the next search.
+    let engine = SearchEngine::new(index, taxonomy()).with_cache(64);
+    (dir, api::router(AppState::with_engine(engine, config)))
 }
 
 fn post(body: &str, key: Option<&str>) -> Request<Body> {
@@ -55,6 +57,9 @@ async fn ingest_over_http_needs_a_configured_key() {
 #[tokio::test]
 async fn ingest_returns_the_report_and_records_are_searchable_then_deletable() {
     let (_d, r) = router(Some(KEY));
+    let search = |q: &str| Request::get(format!("/api/search?q={q}")).body(Body::empty()).unwrap();
+    let (_, before) = send(r.clone(), search("Musan")).await;
+    assert_eq!(before["total"], 0, "{before}");
     let (status, report) = send(r.clone(), post(RECORDS, Some(KEY))).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["added"], 2);
@@ -68,6 +73,7 @@ async fn ingest_returns_the_report_and_records_are_searchable_then_deletable() {
     let one = r#"{"id":"HTTP-1","transcript":"A: A corrected transcript about Hyesan."}"#;
     let (status, report) = send(r.clone(), post(one, Some(KEY))).await;
     assert_eq!((status.as_u16(), report["replaced"].as_u64()), (200, Some(1)));
+    assert_eq!(send(r.clone(), search("Hyesan")).await.1["total"], 1);
 
     let del = |id: &str| {
         Request::delete(format!("/api/testimonies/{id}"))
@@ -79,8 +85,11 @@ async fn ingest_returns_the_report_and_records_are_searchable_then_deletable() {
     assert_eq!((status.as_u16(), body["deleted"].as_str()), (200, Some("HTTP-1")));
     let (status, body) = send(r.clone(), del("HTTP-1")).await;
     assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (404, Some("not_found")));
-    let (_, gone) = send(r, Request::get("/api/testimonies/HTTP-1").body(Body::empty()).unwrap()).await;
+    let (_, gone) = send(r.clone(), Request::get("/api/testimonies/HTTP-1").body(Body::empty()).unwrap()).await;
     assert_eq!(gone["error"]["code"], "not_found");
+    // The cached answer from before the delete is not served.
+    let (_, after) = send(r.clone(), search("Hyesan")).await;
+    assert_eq!(after["total"], 0, "{after}");
 }
 
 #[tokio::test]

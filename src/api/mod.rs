@@ -74,7 +74,7 @@ impl AppState {
             report = Some(r);
         }
         crate::analysis::language::warm_up();
-        let engine = SearchEngine::new(index, taxonomy);
+        let engine = SearchEngine::new(index, taxonomy).with_cache(config.cache_entries);
         // Not fatal: a search builds what it lacks; this only spares the first searches.
         if let Err(e) = engine.warm() {
             tracing::warn!(error = %e, "could not warm the search tables");

@@ -170,11 +170,19 @@ pub struct SearchEngine {
     index: Arc<TestimonyIndex>,
     taxonomy: Arc<Taxonomy>,
     tables: Arc<collector::SegmentTables>,
+    /// Answers of recent searches, valid for one index generation (see [`SearchEngine::with_cache`]).
+    cache: Option<std::sync::Mutex<ResponseCache>>,
+}
+
+/// Recent answers by request, and the index generation they were computed on.
+struct ResponseCache {
+    generation: u64,
+    answers: lru::LruCache<String, Arc<SearchResponse>>,
 }
 
 impl SearchEngine {
     pub fn new(index: Arc<TestimonyIndex>, taxonomy: Arc<Taxonomy>) -> SearchEngine {
-        SearchEngine { index, taxonomy, tables: Default::default() }
+        SearchEngine { index, taxonomy, tables: Default::default(), cache: None }
     }
 
     pub fn index(&self) -> &TestimonyIndex {
@@ -185,16 +193,49 @@ impl SearchEngine {
         &self.taxonomy
     }
 
-    /// Validates and runs a search.
+    /// Keeps the answers of the last `entries` distinct searches until the index changes: a search
+    /// box fires the same few queries again and again (every keystroke, every user opening the
+    /// same link), and a broad query costs milliseconds that a repeat need not. Any commit (an
+    /// ingest, a delete) starts a new generation and empties the cache.
+    pub fn with_cache(mut self, entries: usize) -> SearchEngine {
+        self.cache = std::num::NonZeroUsize::new(entries)
+            .map(|n| std::sync::Mutex::new(ResponseCache { generation: 0, answers: lru::LruCache::new(n) }));
+        self
+    }
+
     /// Prepares the per-segment tables searches use, so that the first search after start-up or
     /// after an ingest is as fast as the others.
     pub fn warm(&self) -> Result<(), SearchError> {
         Ok(self.tables.warm(&self.index.searcher())?)
     }
 
+    /// Validates and runs a search (from the cache when the same search ran on this generation).
     pub fn search(&self, request: SearchRequest) -> Result<SearchResponse, SearchError> {
         let valid = request.validate(&self.taxonomy)?;
-        self.run(&valid)
+        let Some(cache) = &self.cache else {
+            return self.run(&valid);
+        };
+        let started = Instant::now();
+        let generation = self.index.searcher().generation().generation_id();
+        let key = format!("{valid:?}");
+        {
+            let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+            if c.generation != generation {
+                c.answers.clear();
+                c.generation = generation;
+            }
+            if let Some(answer) = c.answers.get(&key) {
+                let mut answer = SearchResponse::clone(answer);
+                answer.took_ms = started.elapsed().as_secs_f64() * 1000.0;
+                return Ok(answer);
+            }
+        }
+        let answer = self.run(&valid)?;
+        let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
+        if c.generation == generation {
+            c.answers.put(key, Arc::new(answer.clone()));
+        }
+        Ok(answer)
     }
 
     /// Runs a validated search: one pass for hits and facet counts, then the page's documents.
