@@ -135,6 +135,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/search", get(routes::search_get).post(routes::search_post))
         .route("/facets", get(routes::facets))
+        .route("/quotes", get(routes::quotes))
         .route("/testimonies/{id}", get(routes::testimony).delete(admin::delete))
         .route("/passages/{id}", get(routes::passage))
         .layer(DefaultBodyLimit::max(64 * 1024));

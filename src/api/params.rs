@@ -96,6 +96,26 @@ pub fn simple(query: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, Stri
     Ok(out)
 }
 
+/// Parses the query string of /api/quotes: the parameters of /api/search plus `per_testimony`.
+pub fn quotes_request(query: Option<&str>) -> Result<(SearchRequest, Option<i64>), ApiError> {
+    let mut per_testimony = None;
+    let mut rest = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if key == "per_testimony" {
+            if per_testimony.is_some() {
+                return Err(ApiError::new(
+                    "invalid_parameter",
+                    "invalid parameter per_testimony: given more than once".to_string(),
+                ));
+            }
+            per_testimony = Some(integer("per_testimony", &value)?);
+        } else {
+            rest.append_pair(&key, &value);
+        }
+    }
+    Ok((search_request(Some(&rest.finish()))?, per_testimony))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

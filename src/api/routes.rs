@@ -35,6 +35,14 @@ pub async fn search_get(
     Ok(Json(blocking(state, move |s| s.engine.search(request)).await?))
 }
 
+pub async fn quotes(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<crate::search::quotes::QuotesResponse>, ApiError> {
+    let (request, per_testimony) = params::quotes_request(query.as_deref())?;
+    Ok(Json(blocking(state, move |s| s.engine.quotes(request, per_testimony)).await?))
+}
+
 pub async fn search_post(
     State(state): State<Arc<AppState>>,
     RawQuery(query): RawQuery,

@@ -17,6 +17,7 @@ const WINDOW_CHARS: usize = 320;
 /// Byte ranges of the passage's matched tokens, merged and sorted.
 pub fn matched_ranges(text: &str, terms: &HashMap<Field, HashSet<String>>, fields: &Fields) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
+    let mut en = analyzer(tokenizers::EN_STEM).expect("registered analyzer");
     for (field, name) in [
         (fields.body_ko, tokenizers::KO_STEM),
         (fields.body_bigram, tokenizers::KO_BIGRAM),
@@ -27,12 +28,19 @@ pub fn matched_ranges(text: &str, terms: &HashMap<Field, HashSet<String>>, field
         };
         let mut a = analyzer(name).expect("registered analyzer");
         for t in analyze(&mut a, text) {
-            if wanted.contains(&t.text) {
+            // The stem field keeps English stopwords (it is the Korean field); a multi-word
+            // expansion ("executed in the square") must not mark every "the" of the passage.
+            if wanted.contains(&t.text) && !(name == tokenizers::KO_STEM && is_english_stopword(&mut en, &t.text)) {
                 ranges.push((t.from, t.to));
             }
         }
     }
     merge(ranges)
+}
+
+/// A Latin word the English analyzer drops.
+fn is_english_stopword(en: &mut tantivy::tokenizer::TextAnalyzer, word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_alphabetic()) && analyze(en, word).is_empty()
 }
 
 fn merge(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {

@@ -5,6 +5,7 @@
 mod collector;
 pub mod highlight;
 pub mod query;
+pub mod quotes;
 pub mod request;
 
 use std::collections::HashMap;
@@ -111,6 +112,9 @@ pub struct Hit {
     pub violations: Vec<TaggedValue>,
     pub sdg: Vec<TaggedValue>,
     pub citation: String,
+    /// Byte ranges of `text` that matched the query (what `highlight` marks); for quotes.
+    #[serde(skip)]
+    pub matched: Vec<(usize, usize)>,
 }
 
 /// How the query was understood.
@@ -275,7 +279,7 @@ impl SearchEngine {
             let passage = self.index.passage_from_doc(&doc)?;
             let ranges = highlight::matched_ranges(&passage.text, terms, &fields);
             let marked = highlight::highlight(&passage.text, &ranges);
-            hits.push(self.hit(passage, marked, key.score));
+            hits.push(self.hit(passage, marked, ranges, key.score));
         }
         let facets = self.facet_results(&harvest, &s.filters, s.facets);
         Ok(SearchResponse {
@@ -334,7 +338,7 @@ impl SearchEngine {
             .collect()
     }
 
-    fn hit(&self, p: StoredPassage, highlight: String, score: f32) -> Hit {
+    fn hit(&self, p: StoredPassage, highlight: String, matched: Vec<(usize, usize)>, score: f32) -> Hit {
         let f: &Facets = &p.facets;
         Hit {
             places: self.tagged(FacetKind::Location, &f.location),
@@ -350,6 +354,7 @@ impl SearchEngine {
             text: p.text,
             score,
             citation: p.citation,
+            matched,
         }
     }
 
