@@ -33,6 +33,7 @@ struct ConfigFile {
     sample_dir: Option<PathBuf>,
     writer_memory_mb: Option<usize>,
     cache_entries: Option<usize>,
+    export_limit: Option<usize>,
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
     admin_key: Option<String>,
@@ -52,6 +53,8 @@ pub struct Config {
     pub writer_memory: usize,
     /// Search answers kept until the index changes (0: no cache).
     pub cache_entries: usize,
+    /// Most rows a search export (format=csv|jsonl) returns.
+    pub export_limit: usize,
     pub request_timeout_secs: u64,
     pub max_body_bytes: usize,
     /// Bearer key for ingest and delete over HTTP; those endpoints are off without one.
@@ -68,6 +71,7 @@ impl Default for Config {
             sample_dir: default_sample_dir(),
             writer_memory: crate::index::DEFAULT_WRITER_MEMORY,
             cache_entries: 512,
+            export_limit: crate::search::request::MAX_DEPTH,
             request_timeout_secs: 30,
             max_body_bytes: 16 * 1024 * 1024,
             admin_key: None,
@@ -140,6 +144,12 @@ impl Config {
                 return Err(key_err("cache_entries", "must be from 0 to 100000"));
             }
             c.cache_entries = n;
+        }
+        if let Some(n) = parsed.export_limit {
+            if !(1..=crate::search::request::MAX_DEPTH).contains(&n) {
+                return Err(key_err("export_limit", "must be from 1 to 10000"));
+            }
+            c.export_limit = n;
         }
         if let Some(s) = parsed.request_timeout_secs {
             if !(1..=600).contains(&s) {

@@ -4,6 +4,7 @@
 
 mod admin;
 pub mod error;
+mod export;
 mod metrics;
 mod page;
 pub mod params;

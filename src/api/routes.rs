@@ -27,20 +27,23 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
-pub async fn search_get(
-    State(state): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-) -> Result<Json<SearchResponse>, ApiError> {
-    let request = params::search_request(query.as_deref())?;
-    Ok(Json(blocking(state, move |s| s.engine.search(request)).await?))
+pub async fn search_get(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let (query, format) = super::export::take_format(query.as_deref())?;
+    let request = params::search_request(Some(&query))?;
+    if let Some(format) = format {
+        return super::export::search(state, request, format);
+    }
+    Ok(Json(blocking(state, move |s| s.engine.search(request)).await?).into_response())
 }
 
-pub async fn quotes(
-    State(state): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-) -> Result<Json<crate::search::quotes::QuotesResponse>, ApiError> {
-    let (request, per_testimony) = params::quotes_request(query.as_deref())?;
-    Ok(Json(blocking(state, move |s| s.engine.quotes(request, per_testimony)).await?))
+pub async fn quotes(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+    let (query, format) = super::export::take_format(query.as_deref())?;
+    let (request, per_testimony) = params::quotes_request(Some(&query))?;
+    let answer = blocking(state, move |s| s.engine.quotes(request, per_testimony)).await?;
+    Ok(match format {
+        Some(format) => super::export::quotes(answer, format),
+        None => Json(answer).into_response(),
+    })
 }
 
 pub async fn search_post(
