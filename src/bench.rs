@@ -97,7 +97,7 @@ pub fn measure(engine: &SearchEngine, queries: &[SearchRequest], options: &Bench
     let run = |q: &SearchRequest| engine.search(q.clone());
     let mut errors = 0;
     let mut checksum = 0;
-    for (pass, _) in (0..options.warmup.max(1)).enumerate() {
+    for pass in 0..options.warmup.max(1) {
         for q in &queries {
             match run(q) {
                 Ok(r) if pass == 0 => checksum += r.total,

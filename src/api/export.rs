@@ -24,29 +24,19 @@ pub enum Format {
 
 /// Takes `format` out of a query string: the rest, and the format when one was asked for.
 pub fn take_format(query: Option<&str>) -> Result<(String, Option<Format>), ApiError> {
-    let mut format = None;
-    let mut rest = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        if key != "format" {
-            rest.append_pair(&key, &value);
-            continue;
+    let (rest, value) = super::params::take(query, "format")?;
+    let format = match value.as_deref() {
+        None | Some("json") => None,
+        Some("csv") => Some(Format::Csv),
+        Some("jsonl") => Some(Format::Jsonl),
+        Some(other) => {
+            return Err(ApiError::new(
+                "invalid_parameter",
+                format!("invalid parameter format: must be json, csv or jsonl, got {other:?}"),
+            ))
         }
-        if format.is_some() {
-            return Err(ApiError::new("invalid_parameter", "invalid parameter format: given more than once"));
-        }
-        format = Some(match value.as_ref() {
-            "json" => None,
-            "csv" => Some(Format::Csv),
-            "jsonl" => Some(Format::Jsonl),
-            other => {
-                return Err(ApiError::new(
-                    "invalid_parameter",
-                    format!("invalid parameter format: must be json, csv or jsonl, got {other:?}"),
-                ))
-            }
-        });
-    }
-    Ok((rest.finish(), format.flatten()))
+    };
+    Ok((rest, format))
 }
 
 /// One row: column name → value, in column order.

@@ -96,24 +96,25 @@ pub fn simple(query: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, Stri
     Ok(out)
 }
 
-/// Parses the query string of /api/quotes: the parameters of /api/search plus `per_testimony`.
-pub fn quotes_request(query: Option<&str>) -> Result<(SearchRequest, Option<i64>), ApiError> {
-    let mut per_testimony = None;
+/// Takes one parameter (given at most once) out of a query string: the rest, and its value.
+pub fn take(query: Option<&str>, name: &str) -> Result<(String, Option<String>), ApiError> {
+    let mut taken = None;
     let mut rest = form_urlencoded::Serializer::new(String::new());
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        if key == "per_testimony" {
-            if per_testimony.is_some() {
-                return Err(ApiError::new(
-                    "invalid_parameter",
-                    "invalid parameter per_testimony: given more than once".to_string(),
-                ));
-            }
-            per_testimony = Some(integer("per_testimony", &value)?);
-        } else {
+        if key != name {
             rest.append_pair(&key, &value);
+        } else if taken.replace(value.into_owned()).is_some() {
+            return Err(ApiError::new("invalid_parameter", format!("invalid parameter {name}: given more than once")));
         }
     }
-    Ok((search_request(Some(&rest.finish()))?, per_testimony))
+    Ok((rest.finish(), taken))
+}
+
+/// Parses the query string of /api/quotes: the parameters of /api/search plus `per_testimony`.
+pub fn quotes_request(query: Option<&str>) -> Result<(SearchRequest, Option<i64>), ApiError> {
+    let (rest, per_testimony) = take(query, "per_testimony")?;
+    let per_testimony = per_testimony.map(|v| integer("per_testimony", &v)).transpose()?;
+    Ok((search_request(Some(&rest))?, per_testimony))
 }
 
 #[cfg(test)]

@@ -232,11 +232,10 @@ fn last_of_each_id(testimonies: Vec<(Origin, PreparedTestimony)>) -> Vec<(Origin
     out
 }
 
-/// Validates and prepares records in memory (an HTTP body). Bad records become rejections; a
-/// later record with the same id replaces an earlier one of the batch (with a warning).
-pub fn prepare_batch(records: Vec<RawRecord>, taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
+/// Streams records into memory: one testimony per id, the last record at the place of the first.
+fn in_memory(records: impl Iterator<Item = RawRecord>, taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
     let mut testimonies = Vec::new();
-    let report = stream(records.into_iter(), taxonomy, progress, &mut |chunk| {
+    let report = stream(records, taxonomy, progress, &mut |chunk| {
         testimonies.extend(chunk);
         Ok::<(), std::convert::Infallible>(())
     });
@@ -247,19 +246,17 @@ pub fn prepare_batch(records: Vec<RawRecord>, taxonomy: &Taxonomy, progress: &mu
     Batch { testimonies: last_of_each_id(testimonies), report }
 }
 
+/// Validates and prepares records in memory (an HTTP body). Bad records become rejections; a
+/// later record with the same id replaces an earlier one of the batch (with a warning).
+pub fn prepare_batch(records: Vec<RawRecord>, taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
+    in_memory(records.into_iter(), taxonomy, progress)
+}
+
 /// Reads, validates and prepares everything under `paths` in memory: what `check` reports. For
 /// large corpora `ingest` streams instead ([`stream`] over a [`source::RecordStream`]).
 pub fn collect(paths: &[impl AsRef<Path>], taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
     let mut records = source::RecordStream::new(paths);
-    let mut testimonies = Vec::new();
-    let report = stream(&mut records, taxonomy, progress, &mut |chunk| {
-        testimonies.extend(chunk);
-        Ok::<(), std::convert::Infallible>(())
-    });
-    let mut report = match report {
-        Ok(r) => r,
-        Err(never) => match never {},
-    };
-    report.files = records.files_read();
-    Batch { testimonies: last_of_each_id(testimonies), report }
+    let mut batch = in_memory(&mut records, taxonomy, progress);
+    batch.report.files = records.files_read();
+    batch
 }

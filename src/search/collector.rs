@@ -139,17 +139,10 @@ impl SegmentTable {
                 let col = ff.column_opt::<u64>(name)?;
                 for doc in &representative {
                     if let (Some(col), Some(doc)) = (&col, doc) {
-                        let start = values.len();
-                        values.extend(col.values_for_doc(*doc).map(|y| y as u32));
-                        values[start..].sort_unstable();
-                        let mut kept = start;
-                        for i in start..values.len() {
-                            if i == start || values[i] != values[kept - 1] {
-                                values[kept] = values[i];
-                                kept += 1;
-                            }
-                        }
-                        values.truncate(kept);
+                        let mut years: Vec<u32> = col.values_for_doc(*doc).map(|y| y as u32).collect();
+                        years.sort_unstable();
+                        years.dedup();
+                        values.extend(years);
                     }
                     offsets.push(values.len() as u32);
                 }
