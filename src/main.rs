@@ -11,6 +11,7 @@ use testimony_search::config::Config;
 use testimony_search::generate::{self, GeneratorConfig};
 use testimony_search::index::TestimonyIndex;
 use testimony_search::ingest::{self, IngestReport};
+use testimony_search::search::export::{self, Format};
 use testimony_search::search::{OneOrMany, SearchEngine, SearchRequest};
 use testimony_search::taxonomy::Taxonomy;
 
@@ -42,6 +43,8 @@ enum Command {
     Check(CheckArgs),
     /// Search from the terminal.
     Search(SearchArgs),
+    /// Export every passage (or the quotes) of a search as CSV or JSON Lines, with citations.
+    Export(ExportArgs),
     /// Delete testimonies by id.
     Delete(DeleteArgs),
     /// Print what extraction finds in each record (places, years, violations, SDG), as JSON.
@@ -179,6 +182,23 @@ struct CheckArgs {
 struct SearchArgs {
     #[command(flatten)]
     index: IndexArg,
+    #[command(flatten)]
+    filters: FilterArgs,
+    /// passage or testimony.
+    #[arg(long)]
+    group: Option<String>,
+    #[arg(long, default_value_t = 10)]
+    per_page: i64,
+    #[arg(long, default_value_t = 1)]
+    page: i64,
+    /// Print the whole response as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The query and filters of a search (as /api/search takes them).
+#[derive(Args)]
+struct FilterArgs {
     /// Location filter (repeatable; any spelling).
     #[arg(long)]
     location: Vec<String>,
@@ -195,18 +215,46 @@ struct SearchArgs {
     /// Query language: auto, ko or en.
     #[arg(long)]
     lang: Option<String>,
-    /// passage or testimony.
-    #[arg(long)]
-    group: Option<String>,
-    #[arg(long, default_value_t = 10)]
-    per_page: i64,
-    #[arg(long, default_value_t = 1)]
-    page: i64,
-    /// Print the whole response as JSON.
-    #[arg(long)]
-    json: bool,
     /// The query (words, in Korean or English).
     query: Vec<String>,
+}
+
+impl FilterArgs {
+    fn request(self) -> SearchRequest {
+        SearchRequest {
+            q: Some(self.query.join(" ")),
+            lang: self.lang,
+            location: OneOrMany::Many(self.location),
+            violation: OneOrMany::Many(self.violation),
+            sdg: OneOrMany::Many(self.sdg),
+            year_from: self.year_from,
+            year_to: self.year_to,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    #[command(flatten)]
+    index: IndexArg,
+    #[command(flatten)]
+    filters: FilterArgs,
+    /// csv or jsonl.
+    #[arg(long, default_value = "csv")]
+    format: String,
+    /// Export sentence-level quotes (as /api/quotes) instead of passages.
+    #[arg(long)]
+    quotes: bool,
+    /// With --quotes: at most this many quotes per testimony.
+    #[arg(long)]
+    per_testimony: Option<i64>,
+    /// At most this many rows (passages; quotes stop at 100).
+    #[arg(long, default_value_t = 10_000)]
+    limit: usize,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -223,6 +271,16 @@ fn config(cli_config: Option<&PathBuf>, index: &IndexArg) -> anyhow::Result<Conf
         c.index_dir = dir.clone();
     }
     Ok(c)
+}
+
+/// The search engine over an existing index.
+fn open_engine(c: &Config) -> anyhow::Result<SearchEngine> {
+    if !TestimonyIndex::exists(&c.index_dir) {
+        anyhow::bail!("no index at {}; ingest first or run serve once", c.index_dir.display());
+    }
+    let taxonomy = std::sync::Arc::new(Taxonomy::load(&c.schema)?);
+    let index = std::sync::Arc::new(TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?);
+    Ok(SearchEngine::new(index, taxonomy))
 }
 
 fn init_logging(default: &str) {
@@ -319,24 +377,12 @@ fn run() -> anyhow::Result<ExitCode> {
         Command::Search(args) => {
             init_logging("warn");
             let c = config(cli.config.as_ref(), &args.index)?;
-            if !TestimonyIndex::exists(&c.index_dir) {
-                anyhow::bail!("no index at {}; ingest first or run serve once", c.index_dir.display());
-            }
-            let taxonomy = std::sync::Arc::new(Taxonomy::load(&c.schema)?);
-            let index = std::sync::Arc::new(TestimonyIndex::open_or_create(&c.index_dir, &c.schema)?);
-            let engine = SearchEngine::new(index, taxonomy);
+            let engine = open_engine(&c)?;
             let request = SearchRequest {
-                q: Some(args.query.join(" ")),
-                lang: args.lang,
-                location: OneOrMany::Many(args.location),
-                violation: OneOrMany::Many(args.violation),
-                sdg: OneOrMany::Many(args.sdg),
-                year_from: args.year_from,
-                year_to: args.year_to,
                 group: args.group,
                 page: Some(args.page),
                 per_page: Some(args.per_page),
-                ..Default::default()
+                ..args.filters.request()
             };
             let response = engine.search(request)?;
             if args.json {
@@ -351,6 +397,45 @@ fn run() -> anyhow::Result<ExitCode> {
                 }
                 out(&text)?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export(args) => {
+            init_logging("warn");
+            let c = config(cli.config.as_ref(), &args.index)?;
+            let engine = open_engine(&c)?;
+            let format = Format::parse(&args.format)
+                .with_context(|| format!("--format must be csv or jsonl, got {:?}", args.format))?;
+            let quotes = args.quotes;
+            let request = args.filters.request();
+            // A bad filter is an error before a file is created or a header written.
+            request.clone().validate(engine.taxonomy())?;
+            let mut sink: Box<dyn std::io::Write> = match &args.output {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path).with_context(|| format!("while creating {}", path.display()))?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            let columns = if quotes { export::QUOTE_COLUMNS } else { export::HIT_COLUMNS };
+            sink.write_all(&export::encode(format, columns, None))?;
+            let mut failed = None;
+            let mut emit = |row: export::Row| match sink.write_all(&export::encode(format, columns, Some(&row))) {
+                Ok(()) => true,
+                Err(e) => {
+                    failed = Some(e);
+                    false
+                }
+            };
+            let rows = if quotes {
+                let answer = engine.quotes(SearchRequest { per_page: Some(100), ..request }, args.per_testimony)?;
+                answer.quotes.iter().take(args.limit).take_while(|q| emit(export::quote_row(q))).count()
+            } else {
+                engine.export_hits(request, args.limit, &mut emit)?
+            };
+            if let Some(e) = failed {
+                return Err(e).context("while writing the export");
+            }
+            sink.flush()?;
+            eprintln!("{rows} {} exported", if quotes { "quotes" } else { "passages" });
             Ok(ExitCode::SUCCESS)
         }
         Command::BenchQueries(args) => {

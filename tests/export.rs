@@ -98,3 +98,42 @@ async fn an_unknown_format_is_a_400() {
     let (status, _) = get("/api/search?q=camp&format=csv&year_from=3000").await;
     assert_eq!(status, 400, "bad parameters fail before streaming");
 }
+
+#[tokio::test]
+async fn the_export_command_writes_what_the_api_exports() {
+    let (dir, index, _) = common::build_index(&[common::repo_path("data/sample")]);
+    drop(index);
+    let out = dir.path().join("hits.csv");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_testimony-search"))
+            .arg("export")
+            .arg("--index")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .expect("run export")
+    };
+    let done = run(&["--location", "Hyesan", "-o", out.to_str().unwrap(), "공개처형"]);
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    let (_, _, api) = raw(&format!("/api/search?q={}&location=Hyesan&format=csv", enc("공개처형"))).await;
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(written, api);
+    assert!(csv::Reader::from_reader(written.as_bytes()).records().count() >= 3, "{written}");
+
+    let done = run(&["--format", "jsonl", "--quotes", "--per-testimony", "1", "public", "execution"]);
+    assert!(done.status.success());
+    let lines: Vec<Value> =
+        String::from_utf8(done.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(lines.len() >= 3);
+    let witnesses: std::collections::BTreeSet<&str> =
+        lines.iter().map(|q| q["testimony_id"].as_str().unwrap()).collect();
+    assert_eq!(witnesses.len(), lines.len(), "one quote per testimony");
+    assert!(lines.iter().all(|q| q["citation"].as_str().unwrap().contains('¶')));
+
+    // A bad filter fails before anything is written.
+    let bad = dir.path().join("bad.csv");
+    let done = run(&["--location", "Atlantis", "-o", bad.to_str().unwrap(), "x"]);
+    assert!(!done.status.success());
+    assert!(String::from_utf8_lossy(&done.stderr).contains("Atlantis"));
+    assert!(!bad.exists());
+}

@@ -265,7 +265,7 @@ async fn health_and_readiness() {
     assert_eq!((s.as_u16(), h["status"].as_str()), (200, Some("ok")));
     let (s, r) = get("/readyz").await;
     assert_eq!(s, 200);
-    assert_eq!(r["testimonies"], 34);
+    assert_eq!(r["testimonies"], 39);
     let (s, m) = get("/metrics").await;
     assert_eq!(s, 200);
     assert!(m.as_str().unwrap().contains("http_requests_total"));

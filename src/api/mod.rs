@@ -139,6 +139,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/quotes", get(routes::quotes))
         .route("/testimonies/{id}", get(routes::testimony).delete(admin::delete))
         .route("/passages/{id}", get(routes::passage))
+        .route("/passages/{id}/corroborate", get(routes::corroborate_passage))
+        .route("/corroborate", axum::routing::post(routes::corroborate_text))
         .layer(DefaultBodyLimit::max(64 * 1024));
     let ingest = Router::new()
         .route("/testimonies", axum::routing::post(admin::ingest))

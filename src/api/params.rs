@@ -1,7 +1,7 @@
 //! Query-string parameters parsed into requests, strictly: an unknown, repeated or malformed
 //! parameter is a 400 that names it (repeatable facet filters may of course repeat).
 
-use crate::search::{OneOrMany, SearchRequest};
+use crate::search::{CorroborateRequest, OneOrMany, SearchRequest};
 
 use super::error::ApiError;
 
@@ -33,15 +33,19 @@ fn integer(key: &str, value: &str) -> Result<i64, ApiError> {
     })
 }
 
-/// Parses the query string of /api/search.
-pub fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
-    let mut r = SearchRequest::default();
+/// Walks a query string: every key must be allowed, only the repeatable ones may repeat, and
+/// empty values mean "not given" (except for the keys in `keep_empty`).
+fn each_param(
+    query: Option<&str>,
+    allowed: &[&str],
+    keep_empty: &[&str],
+    mut take: impl FnMut(&str, String) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
     let mut seen: Vec<String> = Vec::new();
-    let mut lists: [Vec<String>; 3] = Default::default();
     for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         let key = key.as_ref();
-        if !SEARCH_PARAMS.contains(&key) {
-            return Err(unknown(key, SEARCH_PARAMS));
+        if !allowed.contains(&key) {
+            return Err(unknown(key, allowed));
         }
         if !REPEATABLE.contains(&key) {
             if seen.iter().any(|k| k == key) {
@@ -52,11 +56,19 @@ pub fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
             }
             seen.push(key.to_string());
         }
-        let value = value.into_owned();
-        // Empty form fields mean "not given".
-        if value.trim().is_empty() && key != "q" {
+        if value.trim().is_empty() && !keep_empty.contains(&key) {
             continue;
         }
+        take(key, value.into_owned())?;
+    }
+    Ok(())
+}
+
+/// Parses the query string of /api/search.
+pub fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
+    let mut r = SearchRequest::default();
+    let mut lists: [Vec<String>; 3] = Default::default();
+    each_param(query, SEARCH_PARAMS, &["q"], |key, value| {
         match key {
             "q" => r.q = Some(value),
             "lang" => r.lang = Some(value),
@@ -70,10 +82,38 @@ pub fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
             "per_page" => r.per_page = Some(integer(key, &value)?),
             "location" => lists[0].push(value),
             "violation" => lists[1].push(value),
-            "sdg" => lists[2].push(value),
-            _ => return Err(unknown(key, SEARCH_PARAMS)),
+            _ => lists[2].push(value),
         }
-    }
+        Ok(())
+    })?;
+    let [location, violation, sdg] = lists;
+    r.location = OneOrMany::Many(location);
+    r.violation = OneOrMany::Many(violation);
+    r.sdg = OneOrMany::Many(sdg);
+    Ok(r)
+}
+
+/// Parameters of GET /api/passages/{id}/corroborate.
+const CORROBORATE_PARAMS: &[&str] =
+    &["location", "violation", "sdg", "year_from", "year_to", "year_window", "per_page", "per_testimony"];
+
+/// Parses the query string of GET /api/passages/{id}/corroborate.
+pub fn corroborate_request(query: Option<&str>) -> Result<CorroborateRequest, ApiError> {
+    let mut r = CorroborateRequest::default();
+    let mut lists: [Vec<String>; 3] = Default::default();
+    each_param(query, CORROBORATE_PARAMS, &[], |key, value| {
+        match key {
+            "location" => lists[0].push(value),
+            "violation" => lists[1].push(value),
+            "sdg" => lists[2].push(value),
+            "year_from" => r.year_from = Some(integer(key, &value)?),
+            "year_to" => r.year_to = Some(integer(key, &value)?),
+            "year_window" => r.year_window = Some(integer(key, &value)?),
+            "per_page" => r.per_page = Some(integer(key, &value)?),
+            _ => r.per_testimony = Some(integer(key, &value)?),
+        }
+        Ok(())
+    })?;
     let [location, violation, sdg] = lists;
     r.location = OneOrMany::Many(location);
     r.violation = OneOrMany::Many(violation);

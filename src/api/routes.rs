@@ -10,7 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use crate::search::{FacetResults, PassageContext, SearchError, SearchRequest, SearchResponse, TestimonyView};
+use crate::search::{
+    CorroborateRequest, CorroborateResponse, FacetResults, PassageContext, SearchError, SearchRequest, SearchResponse,
+    TestimonyView,
+};
 
 use super::error::ApiError;
 use super::params;
@@ -51,24 +54,57 @@ pub async fn search_post(
     RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    if query.as_deref().is_some_and(|q| !q.is_empty()) {
+    no_query(query.as_deref(), "/api/search")?;
+    let request: SearchRequest = json_body(body, "search parameters")?;
+    Ok(Json(blocking(state, move |s| s.engine.search(request)).await?))
+}
+
+/// A JSON object body into a request; an empty body is the default request.
+fn json_body<T: serde::de::DeserializeOwned + Default>(
+    body: Result<Bytes, BytesRejection>,
+    what: &str,
+) -> Result<T, ApiError> {
+    let body = body.map_err(|e| ApiError::from_status(e.status()))?;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let value: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::new("invalid_json", format!("the body must be a JSON object of {what}")));
+    }
+    serde_json::from_value(value).map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))
+}
+
+/// No parameters in the URL of a POST that takes a JSON body.
+fn no_query(query: Option<&str>, route: &str) -> Result<(), ApiError> {
+    if query.is_some_and(|q| !q.is_empty()) {
         return Err(ApiError::new(
             "invalid_parameter",
-            "POST /api/search takes its parameters in the JSON body, not the URL",
+            format!("POST {route} takes its parameters in the JSON body, not the URL"),
         ));
     }
-    let body = body.map_err(|e| ApiError::from_status(e.status()))?;
-    let request: SearchRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        SearchRequest::default()
-    } else {
-        let value: serde_json::Value = serde_json::from_slice(&body)
-            .map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?;
-        if !value.is_object() {
-            return Err(ApiError::new("invalid_json", "the body must be a JSON object of search parameters"));
-        }
-        serde_json::from_value(value).map_err(|e| ApiError::new("invalid_json", format!("invalid JSON body: {e}")))?
-    };
-    Ok(Json(blocking(state, move |s| s.engine.search(request)).await?))
+    Ok(())
+}
+
+pub async fn corroborate_passage(
+    State(state): State<Arc<AppState>>,
+    id: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<CorroborateResponse>, ApiError> {
+    let request = params::corroborate_request(query.as_deref())?;
+    let id = path_id(id)?;
+    Ok(Json(blocking(state, move |s| s.engine.corroborate_passage(&id, request)).await?))
+}
+
+pub async fn corroborate_text(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<CorroborateResponse>, ApiError> {
+    no_query(query.as_deref(), "/api/corroborate")?;
+    let request: CorroborateRequest = json_body(body, "corroboration parameters")?;
+    Ok(Json(blocking(state, move |s| s.engine.corroborate_text(request)).await?))
 }
 
 pub async fn facets(

@@ -3,6 +3,8 @@
 //! error has a stable code that the API maps to a status.
 
 mod collector;
+pub mod corroborate;
+pub mod export;
 pub mod highlight;
 pub mod query;
 pub mod quotes;
@@ -23,6 +25,7 @@ use crate::ingest::{Facets, Provenance, Speaker};
 use crate::taxonomy::{FacetKind, Taxonomy};
 
 use collector::{FacetedCollector, Harvest};
+pub use corroborate::{CorroborateRequest, CorroborateResponse};
 pub use query::Expansion;
 pub use request::{FacetSelection, Filters, Group, OneOrMany, SearchRequest, Sort, ValidSearch};
 
