@@ -10,7 +10,7 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use testimony_search::analysis::{analyze, analyzer, detect, tokenizers};
 use testimony_search::index::TestimonyIndex;
 use testimony_search::ingest::{self, Access};
-use testimony_search::search::{OneOrMany, SearchEngine, SearchRequest};
+use testimony_search::search::{OneOrMany, SearchEngine, SearchRequest, Viewer};
 use testimony_search::taxonomy::{SchemaSource, Taxonomy};
 
 fn sample() -> std::path::PathBuf {
@@ -94,7 +94,7 @@ fn queries(c: &mut Criterion) {
             SearchRequest { q: Some("수용소".into()), group: Some("testimony".into()), ..Default::default() },
         ),
     ] {
-        group.bench_function(name, |b| b.iter(|| black_box(engine.search(request.clone()).unwrap().total)));
+        group.bench_function(name, |b| b.iter(|| black_box(engine.search(request.clone(), Viewer::Trusted).unwrap().total)));
     }
     group.finish();
 }

@@ -76,7 +76,8 @@ end
 LUA
 
 started=$(date +%s.%N)
-TESTIMONY_ADDR="127.0.0.1:$port" "$bin" serve --index "$index" > "$work/serve.log" 2>&1 &
+# The load is one client on loopback: no rate limit, so the figure is the server's, not the limit's.
+TESTIMONY_RATE_LIMIT=0 TESTIMONY_ADDR="127.0.0.1:$port" "$bin" serve --index "$index" > "$work/serve.log" 2>&1 &
 server=$!
 for _ in $(seq 1 600); do
   if curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi

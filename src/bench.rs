@@ -94,7 +94,7 @@ pub fn measure(engine: &SearchEngine, queries: &[SearchRequest], options: &Bench
             q
         })
         .collect();
-    let run = |q: &SearchRequest| engine.search(q.clone());
+    let run = |q: &SearchRequest| engine.search(q.clone(), crate::search::Viewer::Trusted);
     let mut errors = 0;
     let mut checksum = 0;
     for pass in 0..options.warmup.max(1) {

@@ -36,7 +36,76 @@ struct ConfigFile {
     export_limit: Option<usize>,
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
+    /// No longer read: keys are kept as hashes (`[[api_keys]]`) or given in the environment.
     admin_key: Option<String>,
+    #[serde(default)]
+    api_keys: Vec<ApiKeyEntry>,
+    min_count: Option<u64>,
+    cors_origins: Option<Vec<String>>,
+    rate_limit_per_minute: Option<u32>,
+    max_concurrent_requests: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiKeyEntry {
+    name: String,
+    role: String,
+    /// SHA-256 of the key, hex (`testimony-search hash-key` prints it).
+    sha256: String,
+}
+
+/// What a key may do beyond the public's reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// No key: public testimonies only, small counts hidden.
+    Public,
+    /// Reads everything.
+    Researcher,
+    /// Reads everything, and ingests and deletes over HTTP.
+    Admin,
+}
+
+/// An API key as the server keeps it: its name (for the audit log), role and SHA-256 hash.
+#[derive(Clone)]
+pub struct ApiKey {
+    pub name: String,
+    pub role: Role,
+    pub sha256: [u8; 32],
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKey").field("name", &self.name).field("role", &self.role).finish_non_exhaustive()
+    }
+}
+
+/// Keys shorter than this are refused: a key is a secret, not a password to remember.
+pub const MIN_KEY_CHARS: usize = 16;
+
+/// The SHA-256 of a key. Keys are long random strings, so a plain hash is enough to keep them
+/// unreadable at rest (a password would need a slow hash).
+pub fn hash_key(key: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(key.trim().as_bytes()).into()
+}
+
+fn parse_hex32(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+/// Lower-case hex of a hash.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The validated configuration.
@@ -57,8 +126,17 @@ pub struct Config {
     pub export_limit: usize,
     pub request_timeout_secs: u64,
     pub max_body_bytes: usize,
-    /// Bearer key for ingest and delete over HTTP; those endpoints are off without one.
-    pub admin_key: Option<String>,
+    /// Researcher and admin keys (hashed). With none, everyone is the public and ingest and
+    /// delete over HTTP are off.
+    pub api_keys: Vec<ApiKey>,
+    /// Disclosure control: the public sees counts under this as "<min_count".
+    pub min_count: u64,
+    /// Origins a browser may call the API from (CORS); none: same origin only.
+    pub cors_origins: Vec<String>,
+    /// Requests per minute per key (or per client address for the public); 0: no limit.
+    pub rate_limit_per_minute: u32,
+    /// Requests served at once; more are answered 503 at once rather than queued.
+    pub max_concurrent_requests: usize,
 }
 
 impl Default for Config {
@@ -74,7 +152,11 @@ impl Default for Config {
             export_limit: crate::search::request::MAX_DEPTH,
             request_timeout_secs: 30,
             max_body_bytes: 16 * 1024 * 1024,
-            admin_key: None,
+            api_keys: Vec::new(),
+            min_count: crate::search::DEFAULT_MIN_COUNT,
+            cors_origins: Vec::new(),
+            rate_limit_per_minute: 6000,
+            max_concurrent_requests: 512,
         }
     }
 }
@@ -163,11 +245,63 @@ impl Config {
             }
             c.max_body_bytes = b;
         }
-        if let Some(k) = env("TESTIMONY_ADMIN_KEY").filter(|s| !s.is_empty()).or(parsed.admin_key) {
-            if k.chars().count() < 16 {
-                return Err(key_err("admin_key", "must have at least 16 characters"));
+        if parsed.admin_key.is_some() {
+            return Err(key_err(
+                "admin_key",
+                "keys are no longer kept in plain text: use [[api_keys]] with name, role and sha256 \
+                 (testimony-search hash-key prints it), or TESTIMONY_ADMIN_KEY",
+            ));
+        }
+        for (i, entry) in parsed.api_keys.into_iter().enumerate() {
+            let key = format!("api_keys[{i}]");
+            let role = match entry.role.as_str() {
+                "researcher" => Role::Researcher,
+                "admin" => Role::Admin,
+                other => {
+                    return Err(key_err(&format!("{key}.role"), format!("must be researcher or admin, got {other:?}")))
+                }
+            };
+            let sha256 = parse_hex32(&entry.sha256)
+                .ok_or_else(|| key_err(&format!("{key}.sha256"), "must be 64 hex digits (the SHA-256 of the key)"))?;
+            if entry.name.trim().is_empty() {
+                return Err(key_err(&format!("{key}.name"), "must not be empty"));
             }
-            c.admin_key = Some(k);
+            c.api_keys.push(ApiKey { name: entry.name, role, sha256 });
+        }
+        for (var, role) in [("TESTIMONY_ADMIN_KEY", Role::Admin), ("TESTIMONY_RESEARCHER_KEY", Role::Researcher)] {
+            if let Some(k) = env(var).filter(|s| !s.is_empty()) {
+                if k.trim().chars().count() < MIN_KEY_CHARS {
+                    return Err(key_err(var, format!("must have at least {MIN_KEY_CHARS} characters")));
+                }
+                c.api_keys.push(ApiKey { name: var.to_ascii_lowercase(), role, sha256: hash_key(&k) });
+            }
+        }
+        if let Some(k) = parsed.min_count {
+            if !(1..=100).contains(&k) {
+                return Err(key_err("min_count", "must be from 1 to 100"));
+            }
+            c.min_count = k;
+        }
+        if let Some(origins) = parsed.cors_origins {
+            for o in &origins {
+                if !(o.starts_with("http://") || o.starts_with("https://")) || o.ends_with('/') {
+                    return Err(key_err("cors_origins", format!("{o:?} is not an origin like https://example.org")));
+                }
+            }
+            c.cors_origins = origins;
+        }
+        let rate = env("TESTIMONY_RATE_LIMIT").filter(|s| !s.is_empty());
+        if let Some(r) = rate {
+            c.rate_limit_per_minute =
+                r.parse().map_err(|_| key_err("TESTIMONY_RATE_LIMIT", "must be a number of requests per minute"))?;
+        } else if let Some(r) = parsed.rate_limit_per_minute {
+            c.rate_limit_per_minute = r;
+        }
+        if let Some(n) = parsed.max_concurrent_requests {
+            if !(1..=100_000).contains(&n) {
+                return Err(key_err("max_concurrent_requests", "must be from 1 to 100000"));
+            }
+            c.max_concurrent_requests = n;
         }
         Ok(c)
     }

@@ -308,7 +308,7 @@ pub fn score_queries(engine: &crate::search::SearchEngine, queries: &[JudgedQuer
                 per_page: Some(10),
                 ..Default::default()
             };
-            let (top, error) = match engine.search(request) {
+            let (top, error) = match engine.search(request, crate::search::Viewer::Trusted) {
                 Ok(r) => (r.hits.into_iter().map(|h| h.testimony_id).collect::<Vec<_>>(), None),
                 Err(e) => (Vec::new(), Some(e.to_string())),
             };

@@ -12,7 +12,7 @@ use testimony_search::generate::{self, GeneratorConfig};
 use testimony_search::index::TestimonyIndex;
 use testimony_search::ingest::{self, IngestReport};
 use testimony_search::search::export::{self, Format};
-use testimony_search::search::{OneOrMany, SearchEngine, SearchRequest};
+use testimony_search::search::{OneOrMany, SearchEngine, SearchRequest, Viewer};
 use testimony_search::taxonomy::Taxonomy;
 
 #[derive(Parser)]
@@ -45,6 +45,8 @@ enum Command {
     Search(SearchArgs),
     /// Export every passage (or the quotes) of a search as CSV or JSON Lines, with citations.
     Export(ExportArgs),
+    /// Print the SHA-256 of an API key read from standard input, for [[api_keys]] in the config.
+    HashKey,
     /// Delete testimonies by id.
     Delete(DeleteArgs),
     /// Print what extraction finds in each record (places, years, violations, SDG), as JSON.
@@ -215,11 +217,23 @@ struct FilterArgs {
     /// Query language: auto, ko or en.
     #[arg(long)]
     lang: Option<String>,
+    /// Show only what the public would see over HTTP (public testimonies, small counts hidden);
+    /// by default the command line, which reads the index files, sees everything.
+    #[arg(long)]
+    as_public: bool,
     /// The query (words, in Korean or English).
     query: Vec<String>,
 }
 
 impl FilterArgs {
+    fn viewer(&self, c: &Config) -> Viewer {
+        if self.as_public {
+            Viewer::Public { min_count: c.min_count }
+        } else {
+            Viewer::Trusted
+        }
+    }
+
     fn request(self) -> SearchRequest {
         SearchRequest {
             q: Some(self.query.join(" ")),
@@ -378,13 +392,14 @@ fn run() -> anyhow::Result<ExitCode> {
             init_logging("warn");
             let c = config(cli.config.as_ref(), &args.index)?;
             let engine = open_engine(&c)?;
+            let viewer = args.filters.viewer(&c);
             let request = SearchRequest {
                 group: args.group,
                 page: Some(args.page),
                 per_page: Some(args.per_page),
                 ..args.filters.request()
             };
-            let response = engine.search(request)?;
+            let response = engine.search(request, viewer)?;
             if args.json {
                 out(&(serde_json::to_string_pretty(&response)? + "\n"))?;
             } else {
@@ -399,6 +414,16 @@ fn run() -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::HashKey => {
+            let mut key = String::new();
+            std::io::stdin().read_line(&mut key)?;
+            let key = key.trim();
+            if key.chars().count() < testimony_search::config::MIN_KEY_CHARS {
+                anyhow::bail!("a key needs at least {} characters", testimony_search::config::MIN_KEY_CHARS);
+            }
+            out(&format!("{}\n", testimony_search::config::hex(&testimony_search::config::hash_key(key))))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export(args) => {
             init_logging("warn");
             let c = config(cli.config.as_ref(), &args.index)?;
@@ -406,6 +431,7 @@ fn run() -> anyhow::Result<ExitCode> {
             let format = Format::parse(&args.format)
                 .with_context(|| format!("--format must be csv or jsonl, got {:?}", args.format))?;
             let quotes = args.quotes;
+            let viewer = args.filters.viewer(&c);
             let request = args.filters.request();
             // A bad filter is an error before a file is created or a header written.
             request.clone().validate(engine.taxonomy())?;
@@ -426,10 +452,11 @@ fn run() -> anyhow::Result<ExitCode> {
                 }
             };
             let rows = if quotes {
-                let answer = engine.quotes(SearchRequest { per_page: Some(100), ..request }, args.per_testimony)?;
+                let answer =
+                    engine.quotes(SearchRequest { per_page: Some(100), ..request }, args.per_testimony, viewer)?;
                 answer.quotes.iter().take(args.limit).take_while(|q| emit(export::quote_row(q))).count()
             } else {
-                engine.export_hits(request, args.limit, &mut emit)?
+                engine.export_hits(request, args.limit, viewer, &mut emit)?
             };
             if let Some(e) = failed {
                 return Err(e).context("while writing the export");

@@ -1,5 +1,6 @@
-//! Ingest and delete over HTTP: off without a configured key, refused with a wrong one, and with
-//! the key an ingest report back and the records searchable at once.
+//! Ingest and delete over HTTP: off without a configured key, refused with a wrong one or a
+//! researcher's, and with the admin key an ingest report back and the records searchable at once
+//! (by trusted callers: records that do not say are restricted).
 
 mod common;
 
@@ -10,17 +11,21 @@ use axum::http::Request;
 use axum::Router;
 use common::{send, taxonomy};
 use testimony_search::api::{self, AppState};
-use testimony_search::config::Config;
+use testimony_search::config::{hash_key, ApiKey, Config, Role};
 use testimony_search::index::TestimonyIndex;
 use testimony_search::search::SearchEngine;
 use testimony_search::taxonomy::SchemaSource;
 
 const KEY: &str = "test-admin-key-0123456789";
+const RESEARCHER: &str = "test-researcher-key-0123456789";
 
 fn router(key: Option<&str>) -> (tempfile::TempDir, Router) {
     let dir = tempfile::tempdir().unwrap();
     let index = Arc::new(TestimonyIndex::open_or_create(dir.path(), &SchemaSource::Embedded).unwrap());
-    let config = Config { admin_key: key.map(str::to_string), ..Config::default() };
+    let mut api_keys: Vec<ApiKey> =
+        key.map(|k| ApiKey { name: "test-admin".into(), role: Role::Admin, sha256: hash_key(k) }).into_iter().collect();
+    api_keys.push(ApiKey { name: "test-researcher".into(), role: Role::Researcher, sha256: hash_key(RESEARCHER) });
+    let config = Config { api_keys, ..Config::default() };
     // With the answer cache on, as `serve` runs: every write must be visible to the next search.
     let engine = SearchEngine::new(index, taxonomy()).with_cache(64);
     (dir, api::router(AppState::with_engine(engine, config)))
@@ -42,7 +47,10 @@ not json\n\
 #[tokio::test]
 async fn ingest_over_http_needs_a_configured_key() {
     let (_d, off) = router(None);
-    let (status, body) = send(off, post(RECORDS, Some(KEY))).await;
+    let (status, body) = send(off.clone(), post(RECORDS, Some(KEY))).await;
+    assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (401, Some("unauthorized")));
+    // A researcher reads everything but may not write.
+    let (status, body) = send(off, post(RECORDS, Some(RESEARCHER))).await;
     assert_eq!((status.as_u16(), body["error"]["code"].as_str()), (403, Some("forbidden")));
 
     let (_d, on) = router(Some(KEY));
@@ -57,7 +65,9 @@ async fn ingest_over_http_needs_a_configured_key() {
 #[tokio::test]
 async fn ingest_returns_the_report_and_records_are_searchable_then_deletable() {
     let (_d, r) = router(Some(KEY));
-    let search = |q: &str| Request::get(format!("/api/search?q={q}")).body(Body::empty()).unwrap();
+    let search = |q: &str| {
+        Request::get(format!("/api/search?q={q}")).header("x-api-key", RESEARCHER).body(Body::empty()).unwrap()
+    };
     let (_, before) = send(r.clone(), search("Musan")).await;
     assert_eq!(before["total"], 0, "{before}");
     let (status, report) = send(r.clone(), post(RECORDS, Some(KEY))).await;
@@ -66,8 +76,11 @@ async fn ingest_returns_the_report_and_records_are_searchable_then_deletable() {
     assert_eq!(report["rejected"][0]["line"], 2);
     assert_eq!(report["rejected"][0]["file"], "request body");
 
-    let (_, found) = send(r.clone(), Request::get("/api/search?q=Musan").body(Body::empty()).unwrap()).await;
+    let (_, found) = send(r.clone(), search("Musan")).await;
     assert_eq!(found["total"], 1, "{found}");
+    // The records did not say their access: restricted, so the public does not see them.
+    let (_, public) = send(r.clone(), Request::get("/api/search?q=Musan").body(Body::empty()).unwrap()).await;
+    assert_eq!(public["total"], 0, "{public}");
 
     // Re-ingesting one object replaces.
     let one = r#"{"id":"HTTP-1","transcript":"A: A corrected transcript about Hyesan."}"#;

@@ -11,7 +11,8 @@ use serde_json::Value;
 use tower::ServiceExt;
 
 async fn raw(uri: &str) -> (u16, String, String) {
-    let response = sample_router().oneshot(Request::get(uri).body(Body::empty()).unwrap()).await.unwrap();
+    let request = Request::get(uri).header("x-api-key", common::RESEARCHER_KEY).body(Body::empty()).unwrap();
+    let response = sample_router().oneshot(request).await.unwrap();
     let status = response.status().as_u16();
     let mime = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();

@@ -12,7 +12,10 @@ use testimony_search::ingest::{self, Access};
 use testimony_search::taxonomy::SchemaSource;
 
 async fn search(index: std::sync::Arc<TestimonyIndex>, q: &str) -> Value {
-    let req = axum::http::Request::get(format!("/api/search?q={}", enc(q))).body(axum::body::Body::empty()).unwrap();
+    let req = axum::http::Request::get(format!("/api/search?q={}", enc(q)))
+        .header("x-api-key", common::RESEARCHER_KEY)
+        .body(axum::body::Body::empty())
+        .unwrap();
     let (status, body) = send(router_over(index), req).await;
     assert_eq!(status, 200, "{body}");
     body

@@ -38,8 +38,10 @@ pub const STATUS_OF_CODE: &[(&str, u16)] = &[
     ("payload_too_large", 413),
     ("unsupported_media_type", 415),
     ("too_many_requests", 429),
+    ("rate_limited", 429),
     ("internal", 500),
     ("unavailable", 503),
+    ("overloaded", 503),
 ];
 
 impl ApiError {

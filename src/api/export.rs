@@ -8,6 +8,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
+use super::auth::Caller;
 use super::error::ApiError;
 use super::AppState;
 use crate::search::export::{encode, quote_row, Format, Row, HIT_COLUMNS, QUOTE_COLUMNS};
@@ -59,12 +60,21 @@ fn stream(
 }
 
 /// Exports the hits of a search, every page up to the configured limit.
-pub fn search(state: Arc<AppState>, request: SearchRequest, format: Format) -> Result<Response, ApiError> {
+pub fn search(
+    state: Arc<AppState>,
+    caller: Caller,
+    request: SearchRequest,
+    format: Format,
+) -> Result<Response, ApiError> {
     // Bad parameters are a 400 before anything is streamed.
     request.clone().validate(state.engine.taxonomy())?;
     let limit = state.config.export_limit;
+    let viewer = caller.viewer(&state.config);
+    if caller.key.is_some() {
+        tracing::info!(target: "audit", event = "export", key = caller.key.as_deref().unwrap_or("-"), role = ?caller.role, filters = ?(&request.location, &request.violation, &request.sdg, request.year_from, request.year_to), "search export");
+    }
     Ok(stream(format, HIT_COLUMNS, "search", move |emit| {
-        if let Err(e) = state.engine.export_hits(request, limit, emit) {
+        if let Err(e) = state.engine.export_hits(request, limit, viewer, emit) {
             tracing::warn!(error = %e, "export stopped");
         }
     }))

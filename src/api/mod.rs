@@ -3,6 +3,7 @@
 //! Handlers only translate between HTTP and the search and index layers.
 
 mod admin;
+pub mod auth;
 pub mod error;
 mod export;
 mod metrics;
@@ -22,7 +23,7 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tower_http::LatencyUnit;
 use tracing::Level;
 
@@ -39,6 +40,8 @@ pub struct AppState {
     pub engine: SearchEngine,
     pub config: Config,
     pub metrics: metrics::Metrics,
+    /// Rate limits and the cap on requests in flight.
+    pub limits: auth::Limits,
     /// One index writer at a time within this process.
     pub write_lock: std::sync::Mutex<()>,
 }
@@ -87,6 +90,7 @@ impl AppState {
     pub fn with_engine(engine: SearchEngine, config: Config) -> Arc<AppState> {
         Arc::new(AppState {
             engine,
+            limits: auth::Limits::new(&config),
             config,
             metrics: metrics::Metrics::default(),
             write_lock: std::sync::Mutex::new(()),
@@ -131,6 +135,15 @@ async fn method_not_allowed(request: Request) -> ApiError {
     ApiError::new("method_not_allowed", format!("{} is not allowed on {}", request.method(), request.uri().path()))
 }
 
+/// Cross-origin calls from the configured origins only (none: same origin only).
+fn cors(config: &Config) -> tower_http::cors::CorsLayer {
+    let origins: Vec<HeaderValue> = config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::HeaderName::from_static("x-api-key")])
+}
+
 /// The application's router.
 pub fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
@@ -153,15 +166,21 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/metrics", get(routes::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), auth::gate))
         .layer(middleware::from_fn_with_state(state.clone(), json_errors))
+        .layer(cors(&state.config))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(state.config.request_timeout_secs),
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
-            TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            // The path only: a query string is what someone searched for, which the logs keep
+                // for no one.
+                TraceLayer::new_for_http()
+                .make_span_with(|request: &Request| {
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)),
         )
         .layer(tower_http::set_header::SetResponseHeaderLayer::if_not_present(
@@ -176,7 +195,8 @@ pub async fn serve(state: Arc<AppState>) -> std::io::Result<()> {
     let addr = state.config.addr;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving on http://{addr}");
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -15,6 +15,7 @@ use crate::search::{
     TestimonyView,
 };
 
+use super::auth::{audit_restricted_read, Caller};
 use super::error::ApiError;
 use super::params;
 use super::AppState;
@@ -30,19 +31,45 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
-pub async fn search_get(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+/// Whether the audit log needs to hear of this answer: only trusted callers read restricted text.
+fn restricted(access: crate::ingest::Access, id: &str) -> Option<&str> {
+    (access == crate::ingest::Access::Restricted).then_some(id)
+}
+
+async fn search(state: Arc<AppState>, caller: Caller, request: SearchRequest) -> Result<SearchResponse, ApiError> {
+    let viewer = caller.viewer(&state.config);
+    let answer = blocking(state, move |s| s.engine.search(request, viewer)).await?;
+    audit_restricted_read(&caller, "search", answer.hits.iter().filter_map(|h| restricted(h.access, &h.testimony_id)));
+    Ok(answer)
+}
+
+pub async fn search_get(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let (query, format) = super::export::take_format(query.as_deref())?;
     let request = params::search_request(Some(&query))?;
     if let Some(format) = format {
-        return super::export::search(state, request, format);
+        return super::export::search(state, caller, request, format);
     }
-    Ok(Json(blocking(state, move |s| s.engine.search(request)).await?).into_response())
+    Ok(Json(search(state, caller, request).await?).into_response())
 }
 
-pub async fn quotes(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
+pub async fn quotes(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
     let (query, format) = super::export::take_format(query.as_deref())?;
     let (request, per_testimony) = params::quotes_request(Some(&query))?;
-    let answer = blocking(state, move |s| s.engine.quotes(request, per_testimony)).await?;
+    let viewer = caller.viewer(&state.config);
+    let answer = blocking(state, move |s| s.engine.quotes(request, per_testimony, viewer)).await?;
+    audit_restricted_read(
+        &caller,
+        "quotes",
+        answer.quotes.iter().filter_map(|q| restricted(q.access, &q.testimony_id)),
+    );
     Ok(match format {
         Some(format) => super::export::quotes(answer, format),
         None => Json(answer).into_response(),
@@ -51,12 +78,13 @@ pub async fn quotes(State(state): State<Arc<AppState>>, RawQuery(query): RawQuer
 
 pub async fn search_post(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<SearchResponse>, ApiError> {
     no_query(query.as_deref(), "/api/search")?;
     let request: SearchRequest = json_body(body, "search parameters")?;
-    Ok(Json(blocking(state, move |s| s.engine.search(request)).await?))
+    Ok(Json(search(state, caller, request).await?))
 }
 
 /// A JSON object body into a request; an empty body is the default request.
@@ -87,28 +115,45 @@ fn no_query(query: Option<&str>, route: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
+fn audit_corroboration(caller: &Caller, answer: &CorroborateResponse) {
+    audit_restricted_read(
+        caller,
+        "corroborate",
+        answer.hits.iter().filter_map(|h| restricted(h.access, &h.testimony_id)),
+    );
+}
+
 pub async fn corroborate_passage(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     id: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<CorroborateResponse>, ApiError> {
     let request = params::corroborate_request(query.as_deref())?;
     let id = path_id(id)?;
-    Ok(Json(blocking(state, move |s| s.engine.corroborate_passage(&id, request)).await?))
+    let viewer = caller.viewer(&state.config);
+    let answer = blocking(state, move |s| s.engine.corroborate_passage(&id, request, viewer)).await?;
+    audit_corroboration(&caller, &answer);
+    Ok(Json(answer))
 }
 
 pub async fn corroborate_text(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<CorroborateResponse>, ApiError> {
     no_query(query.as_deref(), "/api/corroborate")?;
     let request: CorroborateRequest = json_body(body, "corroboration parameters")?;
-    Ok(Json(blocking(state, move |s| s.engine.corroborate_text(request)).await?))
+    let viewer = caller.viewer(&state.config);
+    let answer = blocking(state, move |s| s.engine.corroborate_text(request, viewer)).await?;
+    audit_corroboration(&caller, &answer);
+    Ok(Json(answer))
 }
 
 pub async fn facets(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Json<FacetResults>, ApiError> {
     let p = params::simple(query.as_deref(), &["provenance"])?;
@@ -122,7 +167,8 @@ pub async fn facets(
             ))
         }
     };
-    Ok(Json(blocking(state, move |s| s.engine.all_facets(coded_only)).await?))
+    let viewer = caller.viewer(&state.config);
+    Ok(Json(blocking(state, move |s| s.engine.all_facets(coded_only, viewer)).await?))
 }
 
 fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
@@ -135,22 +181,32 @@ fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> 
 
 pub async fn testimony(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     id: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<TestimonyView>, ApiError> {
     params::simple(query.as_deref(), &[])?;
     let id = path_id(id)?;
-    Ok(Json(blocking(state, move |s| s.engine.testimony(&id)).await?))
+    let viewer = caller.viewer(&state.config);
+    let answer = blocking(state, move |s| s.engine.testimony(&id, viewer)).await?;
+    let t = &answer.testimony;
+    audit_restricted_read(&caller, "testimony", restricted(t.access, &t.id).into_iter());
+    Ok(Json(answer))
 }
 
 pub async fn passage(
     State(state): State<Arc<AppState>>,
+    caller: Caller,
     id: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
 ) -> Result<Json<PassageContext>, ApiError> {
     params::simple(query.as_deref(), &[])?;
     let id = path_id(id)?;
-    Ok(Json(blocking(state, move |s| s.engine.passage(&id)).await?))
+    let viewer = caller.viewer(&state.config);
+    let answer = blocking(state, move |s| s.engine.passage(&id, viewer)).await?;
+    let p = &answer.passage;
+    audit_restricted_read(&caller, "passage", restricted(p.access, &p.testimony_id).into_iter());
+    Ok(Json(answer))
 }
 
 #[derive(Serialize)]

@@ -88,8 +88,10 @@ pub struct Harvest {
     pub hits: Vec<HitKey>,
     /// Passages (group=passage) or testimonies (group=testimony) matching query and filters.
     pub total: u64,
-    /// Distinct testimonies matching query and filters.
+    /// Distinct testimonies matching query and filters (those the caller may read).
     pub testimonies: u64,
+    /// The same, restricted testimonies included: what disclosure control judges.
+    pub all_testimonies: u64,
     /// Counts over the values the filters use (all, or coded only).
     pub counts: FacetCounts,
     /// Counts over coded values only.
@@ -113,6 +115,8 @@ pub struct SegmentTable {
     /// Per column of ALL_COLUMNS then CODED_COLUMNS: the values of testimony `t` are
     /// `values[offsets[t]..offsets[t + 1]]` (term ordinals, or years).
     columns: Vec<(Vec<u32>, Vec<u32>)>,
+    /// Whether testimony `t` is restricted (its text is withheld from the public).
+    restricted: Vec<bool>,
 }
 
 impl SegmentTable {
@@ -157,7 +161,20 @@ impl SegmentTable {
             }
             columns.push((offsets, values));
         }
-        Ok(SegmentTable { testimony, testimonies, columns })
+        // Unreadable access counts as restricted: withholding is the safe mistake.
+        let access = ff.str(names::ACCESS)?;
+        let public_ord = match &access {
+            Some(col) => col.dictionary().term_ord(crate::ingest::Access::Public.code())?,
+            None => None,
+        };
+        let restricted = representative
+            .iter()
+            .map(|doc| match (&access, doc, public_ord) {
+                (Some(col), Some(doc), Some(public)) => col.term_ords(*doc).next() != Some(public),
+                _ => true,
+            })
+            .collect();
+        Ok(SegmentTable { testimony, testimonies, columns, restricted })
     }
 
     /// The values of testimony `t` in column `c` (0..4 all values, 4..8 coded).
@@ -220,6 +237,8 @@ pub struct FacetedCollector {
     /// The facets to count.
     pub facets: FacetSelection,
     pub tables: Arc<SegmentTables>,
+    /// Hits from public testimonies only; restricted ones still count in the facets.
+    pub public_only: bool,
 }
 
 /// The columns and per-segment counts of one view.
@@ -333,6 +352,8 @@ pub struct FacetedSegmentCollector {
     passages: u64,
     /// Distinct testimonies passing every filter.
     passing_testimonies: u64,
+    all_testimonies: u64,
+    public_only: bool,
     heap: BinaryHeap<std::cmp::Reverse<HitKey>>,
     best_per_testimony: FxHashMap<u64, HitKey>,
 }
@@ -381,6 +402,8 @@ impl Collector for FacetedCollector {
             counted: vec![0; testimonies.div_ceil(64)],
             passages: 0,
             passing_testimonies: 0,
+            all_testimonies: 0,
+            public_only: self.public_only,
             heap: BinaryHeap::new(),
             best_per_testimony: FxHashMap::default(),
         })
@@ -397,6 +420,7 @@ impl Collector for FacetedCollector {
             hits.extend(f.hits);
             out.total += f.total;
             out.testimonies += f.testimonies;
+            out.all_testimonies += f.all_testimonies;
             out.counts.merge(f.counts);
             out.coded.merge(f.coded);
         }
@@ -416,11 +440,18 @@ pub struct SegmentHarvest {
     hits: Vec<HitKey>,
     total: u64,
     testimonies: u64,
+    all_testimonies: u64,
     counts: FacetCounts,
     coded: FacetCounts,
 }
 
 impl FacetedSegmentCollector {
+    /// Whether a testimony's passages are left out of the hits for this caller.
+    #[inline]
+    fn withheld(&self, testimony: u64) -> bool {
+        self.public_only && self.table.restricted.get(testimony as usize).copied().unwrap_or(true)
+    }
+
     fn passes(&self, i: usize, testimony: u64) -> bool {
         match &self.filters[i] {
             SegmentFilter::None => true,
@@ -489,13 +520,16 @@ impl SegmentCollector for FacetedSegmentCollector {
                         coded.count(testimony, &o);
                     }
                     if o[0] {
-                        self.passing_testimonies += 1;
+                        self.all_testimonies += 1;
+                        if !self.withheld(testimony) {
+                            self.passing_testimonies += 1;
+                        }
                     }
                 }
                 o
             }
         };
-        if !outcome[0] {
+        if !outcome[0] || self.withheld(testimony) {
             return;
         }
         self.passages += 1;
@@ -538,6 +572,7 @@ impl SegmentCollector for FacetedSegmentCollector {
             hits,
             total,
             testimonies,
+            all_testimonies: self.all_testimonies,
             counts: self.tally.harvest(),
             coded: self.coded.map(Tally::harvest).unwrap_or_default(),
         }

@@ -17,7 +17,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, Ra
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, TantivyDocument, Term};
 
-use super::{highlight, Filters, OneOrMany, SearchEngine, SearchError, SearchRequest};
+use super::{highlight, Filters, OneOrMany, SearchEngine, SearchError, SearchRequest, Viewer};
 use crate::analysis::{concept_tokens, normalize::is_hangul_syllable, Lang};
 use crate::index::{StoredPassage, StoredTestimony, KIND_PASSAGE};
 use crate::ingest::{Event, FacetValue, Provenance, Speaker};
@@ -90,6 +90,7 @@ pub struct CorroborateRequest {
 /// A validated corroboration request.
 #[derive(Debug, Clone)]
 struct Valid {
+    viewer: Viewer,
     filters: Filters,
     year_window: u16,
     per_page: usize,
@@ -114,7 +115,7 @@ fn bounded(
 }
 
 impl CorroborateRequest {
-    fn validate(&self, taxonomy: &Taxonomy) -> Result<Valid, SearchError> {
+    fn validate(&self, taxonomy: &Taxonomy, viewer: Viewer) -> Result<Valid, SearchError> {
         // The filters mean what they mean on /api/search, and are checked the same way.
         let filters = SearchRequest {
             location: self.location.clone(),
@@ -127,6 +128,7 @@ impl CorroborateRequest {
         .validate(taxonomy)?
         .filters;
         Ok(Valid {
+            viewer,
             filters,
             year_window: bounded(
                 "year_window",
@@ -245,6 +247,9 @@ pub struct Corroboration {
     pub similarity: f32,
     pub why: Why,
     pub independence: Independence,
+    /// The testimony's access (for the audit log of restricted reads).
+    #[serde(skip)]
+    pub access: crate::ingest::Access,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -472,6 +477,7 @@ impl SearchEngine {
         &self,
         passage_id: &str,
         request: CorroborateRequest,
+        viewer: Viewer,
     ) -> Result<CorroborateResponse, SearchError> {
         if request.text.is_some() || request.testimony_id.is_some() {
             return Err(invalid(
@@ -479,9 +485,9 @@ impl SearchEngine {
                 "a passage is corroborated by its id; text and testimony_id are for POST /api/corroborate".into(),
             ));
         }
-        let valid = request.validate(&self.taxonomy)?;
+        let valid = request.validate(&self.taxonomy, viewer)?;
         let not_found = || SearchError::NotFound { what: "passage", id: passage_id.to_string() };
-        let passage = self.index.passage(passage_id)?.ok_or_else(not_found)?;
+        let passage = self.index.passage(passage_id)?.filter(|p| viewer.may_read(p.access)).ok_or_else(not_found)?;
         let testimony = self.index.testimony(&passage.testimony_id)?;
         let events = testimony.as_ref().map(|t| resolve_events(&t.events, &self.taxonomy)).unwrap_or_default();
         let mut context = String::new();
@@ -504,8 +510,12 @@ impl SearchEngine {
     }
 
     /// Passages that corroborate a quoted text (of `testimony_id`, when given: never returned).
-    pub fn corroborate_text(&self, request: CorroborateRequest) -> Result<CorroborateResponse, SearchError> {
-        let valid = request.validate(&self.taxonomy)?;
+    pub fn corroborate_text(
+        &self,
+        request: CorroborateRequest,
+        viewer: Viewer,
+    ) -> Result<CorroborateResponse, SearchError> {
+        let valid = request.validate(&self.taxonomy, viewer)?;
         let text = request.text.clone().unwrap_or_default();
         let count = text.chars().count();
         if text.trim().is_empty() && valid.filters == Filters::default() {
@@ -521,6 +531,7 @@ impl SearchEngine {
             Some(id) => Some(
                 self.index
                     .testimony(id)?
+                    .filter(|t| viewer.may_read(t.access))
                     .ok_or_else(|| SearchError::NotFound { what: "testimony", id: id.to_string() })?,
             ),
             None => None,
@@ -580,6 +591,9 @@ impl SearchEngine {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, term(f.kind, KIND_PASSAGE))];
         if let Some(id) = &source.testimony_id {
             clauses.push((Occur::MustNot, term(f.testimony_id, id)));
+        }
+        if valid.viewer.is_public() {
+            clauses.push((Occur::Must, term(f.access, crate::ingest::Access::Public.code())));
         }
         let filters = &valid.filters;
         for (field, values) in
@@ -704,6 +718,11 @@ impl SearchEngine {
         let mut hits = Vec::with_capacity(page.len());
         for (mut hit, ranges) in page {
             hit.independence = independence(&source, metas[&hit.testimony_id].as_ref(), hit.language);
+            if valid.viewer.is_public() {
+                // Derived from an interviewee descriptor, which the public never sees.
+                hit.independence.origin_province = None;
+                hit.independence.same_origin_province = None;
+            }
             hit.highlight = self.mark(&hit, ranges);
             hits.push(hit);
         }
@@ -869,6 +888,7 @@ impl Candidate {
             speaker: p.speaker,
             text: p.text,
             citation: p.citation,
+            access: p.access,
         }
     }
 }

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::quotes::Quote;
-use super::{Hit, SearchEngine, SearchError, SearchRequest, TaggedValue};
+use super::{Hit, SearchEngine, SearchError, SearchRequest, TaggedValue, Viewer};
 
 /// Rows per page of the search an export walks through.
 const PAGE: usize = 100;
@@ -140,6 +140,7 @@ impl SearchEngine {
         &self,
         request: SearchRequest,
         limit: usize,
+        viewer: Viewer,
         emit: &mut dyn FnMut(Row) -> bool,
     ) -> Result<usize, SearchError> {
         request.clone().validate(&self.taxonomy)?;
@@ -149,7 +150,7 @@ impl SearchEngine {
             r.page = Some(page);
             r.per_page = Some(PAGE as i64);
             r.facets = Some("none".into());
-            let answer = self.search(r)?;
+            let answer = self.search(r, viewer)?;
             for hit in &answer.hits {
                 if sent >= limit || !emit(hit_row(hit)) {
                     return Ok(sent);

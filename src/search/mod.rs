@@ -62,17 +62,81 @@ impl SearchError {
     }
 }
 
+/// Who is asking, and so what they may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// The public: passages of public testimonies only (restricted ones still count in the
+    /// facets), counts under `min_count` shown as "<min_count", no facets at all for a search
+    /// that narrows to fewer testimonies than that, and no interviewee descriptors.
+    Public { min_count: u64 },
+    /// Researchers and admins: everything.
+    Trusted,
+}
+
+impl Viewer {
+    pub fn is_public(self) -> bool {
+        matches!(self, Viewer::Public { .. })
+    }
+
+    /// Whether a testimony of this access may be read.
+    pub fn may_read(self, access: crate::ingest::Access) -> bool {
+        !self.is_public() || access == crate::ingest::Access::Public
+    }
+}
+
+/// A count as shown: exact, or "<k" when disclosure control hides a small number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Count {
+    Exact(u64),
+    Below(u64),
+}
+
+impl Count {
+    /// The exact number, when shown.
+    pub fn exact(self) -> Option<u64> {
+        match self {
+            Count::Exact(n) => Some(n),
+            Count::Below(_) => None,
+        }
+    }
+
+    fn disclosed(self, viewer: Viewer) -> Count {
+        match (self, viewer) {
+            (Count::Exact(n), Viewer::Public { min_count }) if n < min_count => Count::Below(min_count),
+            (c, _) => c,
+        }
+    }
+}
+
+impl Serialize for Count {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Count::Exact(n) => s.serialize_u64(*n),
+            Count::Below(k) => s.serialize_str(&format!("<{k}")),
+        }
+    }
+}
+
+/// What disclosure control did to an answer for the public.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Disclosure {
+    /// Counts under this are shown as "<min_count".
+    pub min_count: u64,
+    /// True when the facets were left out: the search narrows to fewer testimonies than that.
+    pub facets_suppressed: bool,
+}
+
 /// A facet value as reported to clients.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FacetCount {
     pub value: serde_json::Value,
     pub label_en: String,
     pub label_ko: String,
-    pub count: u64,
+    pub count: Count,
     /// Of those, testimonies where the value is coded.
-    pub coded: u64,
+    pub coded: Count,
     /// Of those, testimonies where the value is only extracted from the text.
-    pub extracted: u64,
+    pub extracted: Count,
     /// The parent value for hierarchical facets (location, violation, sdg targets).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
@@ -81,6 +145,9 @@ pub struct FacetCount {
     pub selected: bool,
 }
 
+/// Counts under this are hidden from the public unless configured otherwise.
+pub const DEFAULT_MIN_COUNT: u64 = 3;
+
 /// Facet counts per dimension.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct FacetResults {
@@ -88,6 +155,30 @@ pub struct FacetResults {
     pub year: Vec<FacetCount>,
     pub violation: Vec<FacetCount>,
     pub sdg: Vec<FacetCount>,
+    /// Set for the public: what disclosure control did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disclosure: Option<Disclosure>,
+}
+
+impl FacetResults {
+    /// Applies disclosure control for the viewer: small counts hidden, and every facet left out
+    /// when the matching testimonies (restricted ones included) are fewer than the threshold.
+    fn disclosed(mut self, viewer: Viewer, matching: u64, narrowed: bool) -> FacetResults {
+        let Viewer::Public { min_count } = viewer else { return self };
+        let suppress = narrowed && matching < min_count;
+        for list in [&mut self.location, &mut self.year, &mut self.violation, &mut self.sdg] {
+            if suppress {
+                list.clear();
+            }
+            for f in list.iter_mut() {
+                f.count = f.count.disclosed(viewer);
+                f.coded = f.coded.disclosed(viewer);
+                f.extracted = f.extracted.disclosed(viewer);
+            }
+        }
+        self.disclosure = Some(Disclosure { min_count, facets_suppressed: suppress });
+        self
+    }
 }
 
 /// A labelled facet value of a hit.
@@ -118,6 +209,9 @@ pub struct Hit {
     /// Byte ranges of `text` that matched the query (what `highlight` marks); for quotes.
     #[serde(skip)]
     pub matched: Vec<(usize, usize)>,
+    /// The testimony's access (for the audit log of restricted reads).
+    #[serde(skip)]
+    pub access: crate::ingest::Access,
 }
 
 /// How the query was understood.
@@ -216,9 +310,11 @@ impl SearchEngine {
         Ok(self.tables.warm(&self.index.searcher())?)
     }
 
-    /// Validates and runs a search (from the cache when the same search ran on this generation).
-    pub fn search(&self, request: SearchRequest) -> Result<SearchResponse, SearchError> {
-        let valid = request.validate(&self.taxonomy)?;
+    /// Validates and runs a search for a viewer (from the cache when the same search ran on this
+    /// generation).
+    pub fn search(&self, request: SearchRequest, viewer: Viewer) -> Result<SearchResponse, SearchError> {
+        let mut valid = request.validate(&self.taxonomy)?;
+        valid.viewer = viewer;
         let Some(cache) = &self.cache else {
             return self.run(&valid);
         };
@@ -270,6 +366,7 @@ impl SearchEngine {
             coded_only: s.coded_only,
             facets: s.facets,
             tables: self.tables.clone(),
+            public_only: s.viewer.is_public(),
         };
         let searcher = self.index.searcher();
         let harvest: Harvest = searcher.search(query, &collector)?;
@@ -284,7 +381,9 @@ impl SearchEngine {
             let marked = highlight::highlight(&passage.text, &ranges);
             hits.push(self.hit(passage, marked, ranges, key.score));
         }
-        let facets = self.facet_results(&harvest, &s.filters, s.facets);
+        let narrowed = !s.text.is_empty() || s.filters != Filters::default();
+        let facets =
+            self.facet_results(&harvest, &s.filters, s.facets).disclosed(s.viewer, harvest.all_testimonies, narrowed);
         Ok(SearchResponse {
             total: harvest.total,
             testimonies: harvest.testimonies,
@@ -357,6 +456,7 @@ impl SearchEngine {
             text: p.text,
             score,
             citation: p.citation,
+            access: p.access,
             matched,
         }
     }
@@ -399,9 +499,9 @@ impl SearchEngine {
                 value: serde_json::json!(y),
                 label_en: y.to_string(),
                 label_ko: format!("{y}년"),
-                count,
-                coded: h.coded.year_counts.get(&y).copied().unwrap_or(0),
-                extracted: count.saturating_sub(h.coded.year_counts.get(&y).copied().unwrap_or(0)),
+                count: Count::Exact(count),
+                coded: Count::Exact(h.coded.year_counts.get(&y).copied().unwrap_or(0)),
+                extracted: Count::Exact(count.saturating_sub(h.coded.year_counts.get(&y).copied().unwrap_or(0))),
                 parent: None,
                 selected: filters.years.is_some_and(|(a, b)| (a as u64..=b as u64).contains(&y)),
             })
@@ -423,27 +523,35 @@ impl SearchEngine {
             value: serde_json::Value::String(value.to_string()),
             label_en: labels.as_ref().map(|l| l.en.clone()).unwrap_or_else(|| value.to_string()),
             label_ko: labels.map(|l| l.ko).unwrap_or_else(|| value.to_string()),
-            count,
-            coded,
-            extracted: count.saturating_sub(coded),
+            count: Count::Exact(count),
+            coded: Count::Exact(coded),
+            extracted: Count::Exact(count.saturating_sub(coded)),
             parent,
             selected,
         }
     }
 
-    /// A testimony with its passages.
-    pub fn testimony(&self, id: &str) -> Result<TestimonyView, SearchError> {
-        let testimony =
-            self.index.testimony(id)?.ok_or_else(|| SearchError::NotFound { what: "testimony", id: id.to_string() })?;
+    /// A testimony with its passages, as the viewer may see it: a restricted testimony does not
+    /// exist for the public, and the public never sees interviewee descriptors.
+    pub fn testimony(&self, id: &str, viewer: Viewer) -> Result<TestimonyView, SearchError> {
+        let not_found = || SearchError::NotFound { what: "testimony", id: id.to_string() };
+        let mut testimony = self.index.testimony(id)?.ok_or_else(not_found)?;
+        if !viewer.may_read(testimony.access) {
+            return Err(not_found());
+        }
+        if viewer.is_public() {
+            testimony.interviewee = None;
+            testimony.origin_place = None;
+        }
         let passage_list = self.index.passages_of(id)?;
         Ok(TestimonyView { testimony, passage_list })
     }
 
     /// A passage with the passages before and after it.
-    pub fn passage(&self, passage_id: &str) -> Result<PassageContext, SearchError> {
+    pub fn passage(&self, passage_id: &str, viewer: Viewer) -> Result<PassageContext, SearchError> {
         let not_found = || SearchError::NotFound { what: "passage", id: passage_id.to_string() };
         let (testimony_id, n) = crate::index::split_passage_id(passage_id).ok_or_else(not_found)?;
-        let passage = self.index.passage(passage_id)?.ok_or_else(not_found)?;
+        let passage = self.index.passage(passage_id)?.filter(|p| viewer.may_read(p.access)).ok_or_else(not_found)?;
         let neighbour = |k: u32| -> Result<Option<StoredPassage>, SearchError> {
             if k == 0 {
                 return Ok(None);
@@ -466,7 +574,7 @@ impl SearchEngine {
 
     /// Every facet value with counts over the whole index (the taxonomy browser), including
     /// taxonomy entries with no testimony yet (count 0).
-    pub fn all_facets(&self, coded_only: bool) -> Result<FacetResults, SearchError> {
+    pub fn all_facets(&self, coded_only: bool, viewer: Viewer) -> Result<FacetResults, SearchError> {
         let valid = ValidSearch {
             text: String::new(),
             lang: None,
@@ -477,6 +585,7 @@ impl SearchEngine {
             per_page: 0,
             coded_only,
             facets: Default::default(),
+            viewer,
         };
         let mut facets = self.run(&valid)?.facets;
         let missing = |list: &Vec<FacetCount>, v: &str| !list.iter().any(|f| f.value.as_str() == Some(v));
@@ -503,7 +612,7 @@ impl SearchEngine {
             }
         }
         facets.sdg.sort_by_key(|f| sdg_order(&f.value));
-        Ok(facets)
+        Ok(facets.disclosed(viewer, 0, false))
     }
 }
 

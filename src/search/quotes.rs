@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{highlight, Hit, SearchEngine, SearchError, SearchRequest};
+use super::{highlight, Hit, SearchEngine, SearchError, SearchRequest, Viewer};
 use crate::ingest::Speaker;
 
 /// Passages read to find quotes: the best ones of the search.
@@ -38,6 +38,9 @@ pub struct Quote {
     /// Passages of other testimonies, or other places, saying the same (merged near-duplicates).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub also_in: Vec<String>,
+    /// The testimony's access (for the audit log of restricted reads).
+    #[serde(skip)]
+    pub access: crate::ingest::Access,
 }
 
 /// A citation in the forms report writers paste.
@@ -130,6 +133,7 @@ impl SearchEngine {
         &self,
         mut request: SearchRequest,
         per_testimony: Option<i64>,
+        viewer: Viewer,
     ) -> Result<QuotesResponse, SearchError> {
         let started = std::time::Instant::now();
         let per_testimony = match per_testimony {
@@ -162,7 +166,7 @@ impl SearchEngine {
         request.page = None;
         request.per_page = Some(POOL);
         request.facets = Some("none".into());
-        let found = self.search(request)?;
+        let found = self.search(request, viewer)?;
 
         let mut quotes: Vec<Quote> = Vec::new();
         let mut by_fingerprint: HashMap<String, usize> = HashMap::new();
@@ -221,6 +225,7 @@ impl SearchEngine {
                     sentence: k + 1,
                     citation: citation(hit, title.as_deref(), date.as_deref()),
                     also_in: Vec::new(),
+                    access: hit.access,
                 });
             }
         }

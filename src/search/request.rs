@@ -122,6 +122,8 @@ pub struct ValidSearch {
     pub page: usize,
     pub per_page: usize,
     pub coded_only: bool,
+    /// Who asks: what the hits and counts may show (set by the engine's callers).
+    pub viewer: super::Viewer,
     pub facets: FacetSelection,
 }
 
@@ -291,6 +293,8 @@ impl SearchRequest {
             page,
             per_page,
             coded_only,
+            // The engine's search takes the caller's viewer and sets it; until then, the least.
+            viewer: super::Viewer::Public { min_count: super::DEFAULT_MIN_COUNT },
             facets,
         })
     }

@@ -51,9 +51,24 @@ fn shared() -> &'static Shared {
     })
 }
 
+/// A researcher's key (reads everything) and an admin's, configured on every test router.
+pub const RESEARCHER_KEY: &str = "test-researcher-key-0123456789";
+pub const ADMIN_KEY: &str = "test-admin-key-0123456789abcdef";
+
+pub fn test_config() -> Config {
+    use testimony_search::config::{hash_key, ApiKey, Role};
+    Config {
+        api_keys: vec![
+            ApiKey { name: "test-researcher".into(), role: Role::Researcher, sha256: hash_key(RESEARCHER_KEY) },
+            ApiKey { name: "test-admin".into(), role: Role::Admin, sha256: hash_key(ADMIN_KEY) },
+        ],
+        ..Config::default()
+    }
+}
+
 pub fn router_over(index: Arc<TestimonyIndex>) -> Router {
     let engine = SearchEngine::new(index, taxonomy());
-    api::router(AppState::with_engine(engine, Config::default()))
+    api::router(AppState::with_engine(engine, test_config()))
 }
 
 /// The router over the sample corpus.
@@ -74,16 +89,31 @@ pub async fn send(router: Router, request: Request<Body>) -> (StatusCode, Value)
     (status, body)
 }
 
+/// GET as a researcher (sees restricted testimonies too; what most tests are about).
 pub async fn get(uri: &str) -> (StatusCode, Value) {
-    send(sample_router(), Request::get(uri).body(Body::empty()).expect("request")).await
+    get_as(uri, Some(RESEARCHER_KEY)).await
 }
 
+/// GET as the public (no key) or with the given key.
+pub async fn get_as(uri: &str, key: Option<&str>) -> (StatusCode, Value) {
+    let mut req = Request::get(uri);
+    if let Some(k) = key {
+        req = req.header("authorization", format!("Bearer {k}"));
+    }
+    send(sample_router(), req.body(Body::empty()).expect("request")).await
+}
+
+/// POST a JSON body as a researcher.
 pub async fn post_json(uri: &str, body: &str) -> (StatusCode, Value) {
-    let req = Request::post(uri)
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    send(sample_router(), req).await
+    post_json_as(uri, body, Some(RESEARCHER_KEY)).await
+}
+
+pub async fn post_json_as(uri: &str, body: &str, key: Option<&str>) -> (StatusCode, Value) {
+    let mut req = Request::post(uri).header("content-type", "application/json");
+    if let Some(k) = key {
+        req = req.header("authorization", format!("Bearer {k}"));
+    }
+    send(sample_router(), req.body(Body::from(body.to_string())).expect("request")).await
 }
 
 /// Percent-encodes a query value.
