@@ -68,7 +68,8 @@ fn expected(parts: usize, ids: &[Vec<String>], passages: &HashMap<String, usize>
 }
 
 fn ingest(dir: &Path, part: &Path) -> serde_json::Value {
-    let out = process::run_ok(&["ingest", "--json", "--index", dir.to_str().expect("utf-8"), part.to_str().expect("utf-8")]);
+    let out =
+        process::run_ok(&["ingest", "--json", "--index", dir.to_str().expect("utf-8"), part.to_str().expect("utf-8")]);
     serde_json::from_str(&out).expect("ingest --json prints its report")
 }
 
@@ -106,7 +107,7 @@ enum KillPoint {
 #[test]
 fn sigkill_during_ingest_leaves_exactly_the_committed_records() {
     let started = Instant::now();
-    let seed: u64 = std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(2026_07);
+    let seed: u64 = std::env::var("CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(202_607);
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     let tmp = tempfile::tempdir().expect("temp dir");
     let corpus = process::generate(tmp.path(), TESTIMONIES, seed, PARTS, PARAGRAPHS);

@@ -60,8 +60,16 @@ fn query_text() -> impl Strategy<Value = String> {
 fn filter_value() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "회령", "Hoeryong", "kp/north-hamgyong/hoeryong", "life/public-execution", "torture", "16.1", "16",
-            "SDG 16.2", "Yodŏk", "",
+            "회령",
+            "Hoeryong",
+            "kp/north-hamgyong/hoeryong",
+            "life/public-execution",
+            "torture",
+            "16.1",
+            "16",
+            "SDG 16.2",
+            "Yodŏk",
+            "",
         ])
         .prop_map(String::from),
         "\\PC{0,12}",
@@ -100,23 +108,30 @@ fn search_request() -> impl Strategy<Value = SearchRequest> {
             choice(&["all", "none", "location,year", "violation, sdg", "location,,", "places"]),
         ),
     )
-        .prop_map(|((q, lang), (location, violation, sdg), (year_from, year_to, page, per_page), (group, sort, provenance, facets))| {
-            SearchRequest {
-                q,
-                lang,
-                location,
-                violation,
-                sdg,
-                year_from: year_from.map(|y| if (-5..12_000).contains(&y) { 1890 + y % 230 } else { y }),
-                year_to: year_to.map(|y| if (-5..12_000).contains(&y) { 1890 + y % 230 } else { y }),
-                group,
-                page: page.map(|p| if (-5..12_000).contains(&p) { p % 40 } else { p }),
-                per_page: per_page.map(|p| if (-5..12_000).contains(&p) { p % 120 } else { p }),
-                sort,
-                provenance,
-                facets,
-            }
-        })
+        .prop_map(
+            |(
+                (q, lang),
+                (location, violation, sdg),
+                (year_from, year_to, page, per_page),
+                (group, sort, provenance, facets),
+            )| {
+                SearchRequest {
+                    q,
+                    lang,
+                    location,
+                    violation,
+                    sdg,
+                    year_from: year_from.map(|y| if (-5..12_000).contains(&y) { 1890 + y % 230 } else { y }),
+                    year_to: year_to.map(|y| if (-5..12_000).contains(&y) { 1890 + y % 230 } else { y }),
+                    group,
+                    page: page.map(|p| if (-5..12_000).contains(&p) { p % 40 } else { p }),
+                    per_page: per_page.map(|p| if (-5..12_000).contains(&p) { p % 120 } else { p }),
+                    sort,
+                    provenance,
+                    facets,
+                }
+            },
+        )
 }
 
 /// Any JSON value, small.
@@ -161,7 +176,13 @@ fn record_like() -> impl Strategy<Value = Value> {
     )
         .prop_map(|(violation, location, year, year_to, extra)| {
             let mut m = Map::new();
-            for (k, v) in [("violation", violation), ("location", location), ("year", year), ("year_to", year_to), ("note", extra)] {
+            for (k, v) in [
+                ("violation", violation),
+                ("location", location),
+                ("year", year),
+                ("year_to", year_to),
+                ("note", extra),
+            ] {
                 if let Some(v) = v {
                     m.insert(k.into(), v);
                 }
@@ -177,25 +198,40 @@ fn record_like() -> impl Strategy<Value = Value> {
         ],
         prop_oneof![4 => hostile_text().prop_map(Value::String), 1 => any_json()],
         (
-            prop::option::of(prop_oneof![prop::sample::select(vec!["ko", "en", "de"]).prop_map(Value::from), any_json()]),
             prop::option::of(prop_oneof![
-                "(19|20)[0-9]{2}-[0-1][0-9]-[0-3][0-9]".prop_map(Value::String),
+                prop::sample::select(vec!["ko", "en", "de"]).prop_map(Value::from),
                 any_json()
             ]),
-            prop::option::of(prop_oneof![prop::sample::select(vec!["public", "Restricted", "secret"]).prop_map(Value::from), any_json()]),
+            prop::option::of(prop_oneof!["(19|20)[0-9]{2}-[0-1][0-9]-[0-3][0-9]".prop_map(Value::String), any_json()]),
+            prop::option::of(prop_oneof![
+                prop::sample::select(vec!["public", "Restricted", "secret"]).prop_map(Value::from),
+                any_json()
+            ]),
         ),
         prop::option::of(prop_oneof![
-            (prop::option::of("[a-z]{0,8}"), prop::option::of("(19[0-9]0s|19[0-9]{2}|\\PC{0,5})"), prop::option::of("\\PC{0,8}"))
+            (
+                prop::option::of("[a-z]{0,8}"),
+                prop::option::of("(19[0-9]0s|19[0-9]{2}|\\PC{0,5})"),
+                prop::option::of("\\PC{0,8}")
+            )
                 .prop_map(|(g, d, p)| json!({"gender": g, "birth_decade": d, "origin_province": p, "name": "x"})),
             any_json(),
         ]),
-        prop::option::of(prop_oneof![4 => proptest::collection::vec(event, 0..4).prop_map(Value::Array), 1 => any_json()]),
+        prop::option::of(
+            prop_oneof![4 => proptest::collection::vec(event, 0..4).prop_map(Value::Array), 1 => any_json()],
+        ),
     )
         .prop_map(|(id, transcript, (language, date, access), interviewee, events)| {
             let mut m = Map::new();
             m.insert("id".into(), id);
             m.insert("transcript".into(), transcript);
-            for (k, v) in [("language", language), ("interview_date", date), ("access", access), ("interviewee", interviewee), ("events", events)] {
+            for (k, v) in [
+                ("language", language),
+                ("interview_date", date),
+                ("access", access),
+                ("interviewee", interviewee),
+                ("events", events),
+            ] {
                 if let Some(v) = v {
                     m.insert(k.into(), v);
                 }

@@ -81,7 +81,8 @@ fn searches_keep_answering_while_ingests_run() {
                 while !done.load(Ordering::Relaxed) {
                     let query = i % QUERIES.len();
                     let sent = Instant::now();
-                    let (status, body) = process::get_json(addr, &search_path(QUERIES[query])).expect("the server answers");
+                    let (status, body) =
+                        process::get_json(addr, &search_path(QUERIES[query])).expect("the server answers");
                     assert_eq!(status, 200, "{} while ingesting: {body}", QUERIES[query]);
                     let answer = (body["total"].as_u64().expect("total"), body["testimonies"].as_u64().expect("count"));
                     mine.push(Seen { sent, answered: Instant::now(), query, answer });
@@ -144,11 +145,19 @@ fn searches_keep_answering_while_ingests_run() {
         for s in client {
             total += 1;
             let matching: Vec<usize> = (0..states.len()).filter(|&i| states[i][s.query] == s.answer).collect();
-            assert!(!matching.is_empty(), "{:?} answered {:?}, no committed state's answer", QUERIES[s.query], s.answer);
+            assert!(
+                !matching.is_empty(),
+                "{:?} answered {:?}, no committed state's answer",
+                QUERIES[s.query],
+                s.answer
+            );
             // Several states may give the same answer for this query; take the newest not older
             // than what this client saw before.
             let state = matching.iter().copied().filter(|&i| i >= newest).min().unwrap_or_else(|| {
-                panic!("{:?} answered {:?} of state {matching:?} after state {newest} was seen", QUERIES[s.query], s.answer)
+                panic!(
+                    "{:?} answered {:?} of state {matching:?} after state {newest} was seen",
+                    QUERIES[s.query], s.answer
+                )
             });
             newest = state;
             *per_state.entry(state).or_default() += 1;
@@ -171,7 +180,13 @@ fn searches_keep_answering_while_ingests_run() {
 
 /// Sends a POST whose body arrives in two halves, the second only when `go` is set; returns the
 /// status and body of the answer.
-fn slow_post(addr: SocketAddr, path: &str, body: &str, sent_half: Arc<AtomicBool>, go: Arc<AtomicBool>) -> (u16, String) {
+fn slow_post(
+    addr: SocketAddr,
+    path: &str,
+    body: &str,
+    sent_half: Arc<AtomicBool>,
+    go: Arc<AtomicBool>,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
     let head = format!(
@@ -208,7 +223,8 @@ fn sigterm_lets_requests_in_flight_finish_and_exits_0() {
         .enumerate()
         .map(|(i, half)| {
             let (half, go) = (half.clone(), go.clone());
-            let body = format!(r#"{{"q": "{}", "per_page": 5, "group": "testimony"}}"#, ["보위부", "execution", "회령"][i]);
+            let body =
+                format!(r#"{{"q": "{}", "per_page": 5, "group": "testimony"}}"#, ["보위부", "execution", "회령"][i]);
             std::thread::spawn(move || slow_post(addr, "/api/search", &body, half, go))
         })
         .collect();
@@ -227,7 +243,8 @@ fn sigterm_lets_requests_in_flight_finish_and_exits_0() {
         let json: serde_json::Value = serde_json::from_str(&body).expect("a JSON answer");
         assert!(json["total"].is_u64(), "{json}");
     }
-    let status = process::wait_for(&mut server, Duration::from_secs(30)).expect("serve exits once the requests are done");
+    let status =
+        process::wait_for(&mut server, Duration::from_secs(30)).expect("serve exits once the requests are done");
     assert!(status.success(), "serve exited with {status}");
     // And it no longer accepts connections.
     assert!(process::get_json(addr, "/healthz").is_err(), "still answering after shutdown");

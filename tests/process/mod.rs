@@ -14,7 +14,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_testimony-search");
 /// The binary with a clean environment for the service's own variables.
 pub fn command() -> Command {
     let mut c = Command::new(BIN);
-    for var in ["TESTIMONY_INDEX", "TESTIMONY_ADDR", "TESTIMONY_DEFAULT_ACCESS", "TESTIMONY_SCHEMA_DIR", "TESTIMONY_ADMIN_KEY"]
+    for var in
+        ["TESTIMONY_INDEX", "TESTIMONY_ADDR", "TESTIMONY_DEFAULT_ACCESS", "TESTIMONY_SCHEMA_DIR", "TESTIMONY_ADMIN_KEY"]
     {
         c.env_remove(var);
     }
@@ -79,7 +80,8 @@ pub fn generate(dir: &Path, testimonies: usize, seed: u64, parts: usize, paragra
 }
 
 pub fn signal(child: &Child, signal: &str) {
-    let status = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().expect("kill runs");
+    let status =
+        Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().expect("kill runs");
     assert!(status.success(), "kill -{signal} {}", child.id());
 }
 
@@ -135,7 +137,8 @@ pub fn http(
 ) -> std::io::Result<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(addr)?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
     for (k, v) in headers {
         head += &format!("{k}: {v}\r\n");
     }
@@ -160,7 +163,8 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
         let line_end = data.windows(2).position(|w| w == b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&data[..line_end]).ok()?.split(';').next()?.trim(), 16).ok()?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..line_end]).ok()?.split(';').next()?.trim(), 16).ok()?;
         data = &data[line_end + 2..];
         if size == 0 {
             return Some(out);
@@ -173,6 +177,7 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
 /// GET returning status and parsed JSON body.
 pub fn get_json(addr: SocketAddr, path: &str) -> std::io::Result<(u16, serde_json::Value)> {
     let (status, body) = http(addr, "GET", path, &[], b"")?;
-    let json = serde_json::from_slice(&body).unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&body).into()));
+    let json = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&body).into()));
     Ok((status, json))
 }
