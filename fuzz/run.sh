@@ -72,7 +72,6 @@ for t in $targets; do
   status=$?
   set -e
   runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)
-  speed=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)
   after=$(find "artifacts/$t" -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' | wc -l)
   crashes=$((after - before))
   if [ "$status" -ne 0 ] && [ "$crashes" -eq 0 ]; then
@@ -81,7 +80,7 @@ for t in $targets; do
     failed=1
   fi
   [ "$crashes" -gt 0 ] && failed=1
-  summary+=("$t: ${runs:-0} runs in ${seconds}s (${speed:-0}/s), corpus $(ls "corpus/$t" | wc -l) inputs, $crashes crashes")
+  summary+=("$t: ${runs:-0} runs in ${seconds}s ($(( ${runs:-0} / seconds ))/s), corpus $(ls "corpus/$t" | wc -l) inputs, $crashes crashes")
 done
 
 echo
