@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::ingest::Access;
+use crate::ingest::{Access, PiiCheck};
 use crate::taxonomy::SchemaSource;
 
 /// Where the index lives when nothing else is said.
@@ -37,6 +37,9 @@ struct ConfigFile {
     request_timeout_secs: Option<u64>,
     max_body_bytes: Option<usize>,
     admin_key: Option<String>,
+    pii_terms: Option<Vec<String>>,
+    pii_terms_file: Option<PathBuf>,
+    pii_redact: Option<bool>,
 }
 
 /// The validated configuration.
@@ -59,6 +62,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Bearer key for ingest and delete over HTTP; those endpoints are off without one.
     pub admin_key: Option<String>,
+    /// The PII check at ingest: the built-in rules plus `pii_terms` and the lines of
+    /// `pii_terms_file`, compiled once; masks matches when `pii_redact` is true, else refuses
+    /// the record (`--redact` and `redact=true` turn masking on per run or request).
+    pub pii: PiiCheck,
 }
 
 impl Default for Config {
@@ -75,6 +82,7 @@ impl Default for Config {
             request_timeout_secs: 30,
             max_body_bytes: 16 * 1024 * 1024,
             admin_key: None,
+            pii: PiiCheck::default(),
         }
     }
 }
@@ -90,7 +98,8 @@ fn key_err(key: &str, message: impl Into<String>) -> ConfigError {
 
 impl Config {
     /// Reads the file (if given), then the environment (`TESTIMONY_INDEX`, `TESTIMONY_ADDR`,
-    /// `TESTIMONY_DEFAULT_ACCESS`, `TESTIMONY_SCHEMA_DIR`, `TESTIMONY_SAMPLE_DIR`, `TESTIMONY_ADMIN_KEY`).
+    /// `TESTIMONY_DEFAULT_ACCESS`, `TESTIMONY_SCHEMA_DIR`, `TESTIMONY_SAMPLE_DIR`, `TESTIMONY_ADMIN_KEY`,
+    /// `TESTIMONY_PII_TERMS_FILE`, `TESTIMONY_PII_REDACT`).
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         Self::load_with_env(file, |k| std::env::var(k).ok())
     }
@@ -169,8 +178,46 @@ impl Config {
             }
             c.admin_key = Some(k);
         }
+        let terms_file =
+            env("TESTIMONY_PII_TERMS_FILE").filter(|s| !s.is_empty()).map(PathBuf::from).or(parsed.pii_terms_file);
+        c.pii = pii_check(parsed.pii_terms.unwrap_or_default(), terms_file.as_deref())?;
+        let redact = match env("TESTIMONY_PII_REDACT").filter(|s| !s.is_empty()) {
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Some(true),
+                "false" | "0" | "no" => Some(false),
+                _ => return Err(key_err("pii_redact", format!("must be true or false, got {v:?}"))),
+            },
+            None => parsed.pii_redact,
+        };
+        c.pii = c.pii.redacting(redact.unwrap_or(false));
         Ok(c)
     }
+}
+
+/// Compiles the PII check from the configured terms and the terms file (one term per line;
+/// blank lines and lines starting with '#' are skipped). Errors name the key and the entry or
+/// line, never the term itself: it is a name that must not reach logs.
+fn pii_check(terms: Vec<String>, file: Option<&Path>) -> Result<PiiCheck, ConfigError> {
+    let mut all = Vec::with_capacity(terms.len());
+    for (i, t) in terms.iter().enumerate() {
+        all.push(
+            crate::ingest::pii::normalize_term(t).map_err(|m| key_err("pii_terms", format!("entry {} {m}", i + 1)))?,
+        );
+    }
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| key_err("pii_terms_file", format!("while reading {}: {e}", path.display())))?;
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            all.push(
+                crate::ingest::pii::normalize_term(line)
+                    .map_err(|m| key_err("pii_terms_file", format!("{} line {} {m}", path.display(), n + 1)))?,
+            );
+        }
+    }
+    PiiCheck::with_terms(&all).map_err(|m| key_err(if file.is_some() { "pii_terms_file" } else { "pii_terms" }, m))
 }
 
 #[cfg(test)]
@@ -198,5 +245,43 @@ mod tests {
         std::fs::write(&f, "colour = 1\n").unwrap();
         let e = Config::load_with_env(Some(&f), |_| None).unwrap_err();
         assert!(e.to_string().contains("c.toml"), "{e}");
+    }
+
+    #[test]
+    fn pii_terms_from_the_list_and_the_file_and_redaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let terms = dir.path().join("terms.txt");
+        std::fs::write(&terms, "# names to refuse\n박순자\n\nKim Young-hee\n").unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, format!("pii_terms = [\"Lee Sun-ok\"]\npii_terms_file = {:?}\npii_redact = true\n", terms))
+            .unwrap();
+        let c = Config::load_with_env(Some(&f), |_| None).unwrap();
+        assert_eq!(c.pii.term_count(), 3);
+        assert!(c.pii.redacts());
+        assert_eq!(c.pii.scan("I met kim young-hee.").len(), 1);
+        let c = Config::load_with_env(Some(&f), |k| (k == "TESTIMONY_PII_REDACT").then(|| "false".into())).unwrap();
+        assert!(!c.pii.redacts());
+        let d = Config::load_with_env(None, |_| None).unwrap();
+        assert_eq!((d.pii.term_count(), d.pii.redacts()), (0, false));
+    }
+
+    #[test]
+    fn wrong_pii_settings_name_the_key_and_not_the_term() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "pii_terms = [\"Lee Sun-ok\", \"x\"]\n").unwrap();
+        let e = Config::load_with_env(Some(&f), |_| None).unwrap_err().to_string();
+        assert!(e.contains("pii_terms") && e.contains("entry 2"), "{e}");
+        let terms = dir.path().join("terms.txt");
+        std::fs::write(&terms, "박순자\n \t김\n").unwrap();
+        std::fs::write(&f, format!("pii_terms_file = {:?}\n", terms)).unwrap();
+        let e = Config::load_with_env(Some(&f), |_| None).unwrap_err().to_string();
+        assert!(e.contains("pii_terms_file") && e.contains("line 2") && !e.contains("박순자"), "{e}");
+        let e = Config::load_with_env(None, |k| (k == "TESTIMONY_PII_TERMS_FILE").then(|| "/nonexistent/t.txt".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pii_terms_file"), "{e}");
+        let e = Config::load_with_env(None, |k| (k == "TESTIMONY_PII_REDACT").then(|| "maybe".into())).unwrap_err();
+        assert!(e.to_string().contains("pii_redact"), "{e}");
     }
 }
