@@ -13,7 +13,7 @@ use regex::{Regex, RegexBuilder};
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use super::passage::split_speaker;
-use super::record::Testimony;
+use super::record::{is_date, Testimony};
 
 /// What a match is. The codes are stable: reports and tests rely on them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -321,20 +321,36 @@ struct Patterns {
     birth_gate: Regex,
     date: Regex,
     cue_before: Regex,
+    /// Only a field label ties a two-digit-year date ("생년월일 72.05.05") to a birth.
+    cue_field: Regex,
+    short_date: Regex,
     cue_after: Regex,
     marker: Regex,
 }
 
+/// "born", then optionally "in <Place, Province>", "on", "the", right before a date.
+const BORN: &str =
+    r"(?-u:\b)(?i:born)(?:\s+(?i:in)\s+\p{Lu}[\p{L}'\-]*(?:[\s,]+\p{Lu}[\p{L}'\-]*){0,3},?)?\s+(?i:on\s+)?(?i:the\s+)?";
+/// The label of a birth-date field: "date of birth:", "DOB", "birthdate is", "생년월일은", "출생일:".
+const BIRTH_FIELD: &str = r"(?-u:\b)(?i:date\s+of\s+birth|birth\s?date|d\.?o\.?b(?-u:\b)\.?)(?:\s*(?:[:：=,\-–]|(?-u:\b)(?i:is|was|on)(?-u:\b)))*\s*(?i:the\s+)?
+    | (?:생년월일|출생\s?일자?|생일|태어난\s?(?:날짜?|일자))\s*(?:은|는|이|:|：|=)?\s*";
+
 const MONTHS: &str = "(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|\
                       sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 
+// Word boundaries are ASCII ones, `(?-u:\b)`: a Unicode `\b` makes the regex engine leave its
+// fast automaton on any non-ASCII text (every Korean transcript), ten times slower.
 static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
     let re = |p: &str| Regex::new(p).expect("the built-in PII patterns compile");
     // Separators inside a number: space, hyphen (and its Unicode look-alikes), dot.
     const SEP: &str = r"[ \-.\u{2010}\u{2011}\u{2012}\u{2013}\u{00A0}]";
     Patterns {
         // YYMMDD, then the 7-digit serial; the date and century are checked in plausible_rrn.
-        rrn: re(r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]) ?[\-\u{2010}\u{2011}\u{2013}]? ?[0-9]{7}"),
+        // The serial may be starred after its first digit ("720505-1******"): the date and the
+        // gender digit still identify.
+        rrn: re(
+            r"[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01]) ?[\-\u{2010}\u{2011}\u{2013}]? ?[0-9][0-9*xX]{6}",
+        ),
         phones: vec![
             // Korean mobile: 010-1234-5678, 010 1234 5678, 01012345678.
             re(&format!(r"01[016789]{SEP}?[0-9]{{3,4}}{SEP}?[0-9]{{4}}")),
@@ -356,22 +372,19 @@ static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
               (?P<ky>[0-9]{{4}})\s*년\s*(?P<km>[0-9]{{1,2}})\s*월\s*(?P<kd>[0-9]{{1,2}})\s*일
             | (?P<iy>[0-9]{{4}})\s?[\-./]\s?(?P<im>[0-9]{{1,2}})\s?[\-./]\s?(?P<id>[0-9]{{1,2}})
             | (?P<dd>[0-9]{{1,2}})[\-./](?P<dm>[0-9]{{1,2}})[\-./](?P<dy>[0-9]{{4}})
-            | (?P<ed>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<emon>{MONTHS})\b\.?,?\s+(?P<ey>[0-9]{{4}})
-            | \b(?P<mmon>{MONTHS})\b\.?\s+(?P<md>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>[0-9]{{4}})"
+            | (?P<ed>[0-9]{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<emon>{MONTHS})(?-u:\b)\.?,?\s+(?P<ey>[0-9]{{4}})
+            | (?-u:\b)(?P<mmon>{MONTHS})(?-u:\b)\.?\s+(?P<md>[0-9]{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<my>[0-9]{{4}})"
         )),
         // A birth cue right before a date: "born on", "born in Hoeryong on", "DOB:", "생년월일은".
-        cue_before: re(r"(?x)
-            (?:
-                \b(?i:born)(?:\s+(?i:in)\s+\p{Lu}[\p{L}'\-]*(?:[\s,]+\p{Lu}[\p{L}'\-]*){0,3},?)?\s+(?i:on\s+)?(?i:the\s+)?
-              | \b(?i:date\s+of\s+birth|birth\s?date|d\.?o\.?b\b\.?)(?:\s*(?:[:：=,\-–]|\b(?i:is|was|on)\b))*\s*(?i:the\s+)?
-              | (?:생년월일|출생\s?일자?|생일|태어난\s?(?:날짜?|일자))\s*(?:은|는|이|:|：|=)?\s*
-            )$"),
+        cue_before: re(&format!(r"(?x)(?:{BORN}|{BIRTH_FIELD})$")),
+        cue_field: re(&format!(r"(?x)(?:{BIRTH_FIELD})$")),
+        short_date: re(r"[0-9]{2}[\-./]?[0-9]{2}[\-./]?[0-9]{2}"),
         // A birth cue right after a date: "2일생", "2일에 태어났", "2일 회령에서 태어나", "… was born".
         cue_after: re(r"(?x)
             ^(?:
                 \s?생(?:$|[^가-힣]|이|으|인|입)
-              | (?:에|,)?\s*(?:[^\s0-9.!?。]+\s+){0,2}?(?:태어|출생|태생)
-              | ,?\s+(?:[\p{L}']+\s+){0,3}?(?i:was|were)\s+(?i:born)\b
+              | (?:에|,)?\s*(?:[^\s0-9.,!?。]+\s+){0,2}?(?:태어|출생|태생)
+              | ,?\s+(?:[\p{L}']+\s+){0,4}?(?i:was|were)\s+(?i:born)(?-u:\b)
             )"),
         marker: re(r"\[redacted:[a-z_]+\]"),
     }
@@ -413,30 +426,16 @@ fn latin_word_bounded(text: &str, start: usize, end: usize) -> bool {
     let m = &text[start..end];
     let starts_latin = m.chars().next().is_some_and(is_latin_word_char);
     let ends_latin = m.chars().next_back().is_some_and(is_latin_word_char);
-    !(starts_latin && text[..start].chars().next_back().is_some_and(is_latin_word_char))
-        && !(ends_latin && text[end..].chars().next().is_some_and(is_latin_word_char))
-}
-
-fn leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn valid_date(year: u32, month: u32, day: u32) -> bool {
-    let days = match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap(year) => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&day)
+    let glued_before = starts_latin && text[..start].chars().next_back().is_some_and(is_latin_word_char);
+    let glued_after = ends_latin && text[end..].chars().next().is_some_and(is_latin_word_char);
+    !glued_before && !glued_after
 }
 
 /// The date part is a real date in the century the 7th digit gives (1, 2, 5, 6: 1900s; 3, 4, 7, 8:
 /// 2000s; 9, 0: 1800s).
 fn plausible_rrn(s: &str) -> bool {
     let digits: Vec<u32> = s.chars().filter_map(|c| c.to_digit(10)).collect();
-    if digits.len() != 13 {
+    if digits.len() < 7 {
         return false;
     }
     let century = match digits[6] {
@@ -444,7 +443,7 @@ fn plausible_rrn(s: &str) -> bool {
         3 | 4 | 7 | 8 => 2000,
         _ => 1800,
     };
-    valid_date(century + digits[0] * 10 + digits[1], digits[2] * 10 + digits[3], digits[4] * 10 + digits[5])
+    is_date(century + digits[0] * 10 + digits[1], digits[2] * 10 + digits[3], digits[4] * 10 + digits[5])
 }
 
 fn month_number(name: &str) -> Option<u32> {
@@ -468,7 +467,7 @@ fn date_of(c: &regex::Captures<'_>) -> Option<(u32, u32, u32)> {
     } else {
         (num("my")?, month("mmon")?, num("md")?)
     };
-    ((1850..=2100).contains(&y) && valid_date(y, m, d)).then_some((y, m, d))
+    ((1850..=2100).contains(&y) && is_date(y, m, d)).then_some((y, m, d))
 }
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
@@ -496,15 +495,32 @@ fn birth_dates(text: &str, out: &mut Vec<(usize, usize)>) {
         if date.is_none() {
             continue;
         }
-        let mut window = start.saturating_sub(BEFORE);
-        while !text.is_char_boundary(window) {
-            window += 1;
-        }
-        let before = &text[..start];
-        if p.cue_before.is_match_at(before, window) || p.cue_after.is_match(head(&text[end..], AFTER)) {
+        let window = window_before(text, start, BEFORE);
+        if p.cue_before.is_match_at(&text[..start], window) || p.cue_after.is_match(head(&text[end..], AFTER)) {
             out.push((start, end));
         }
     }
+    find_bounded(
+        &p.short_date,
+        text,
+        |start, end| {
+            let digits: Vec<u32> = text[start..end].chars().filter_map(|c| c.to_digit(10)).collect();
+            let (yy, m, d) = (digits[0] * 10 + digits[1], digits[2] * 10 + digits[3], digits[4] * 10 + digits[5]);
+            digit_bounded(text, start, end)
+                && (is_date(1900 + yy, m, d) || is_date(2000 + yy, m, d))
+                && p.cue_field.is_match_at(&text[..start], window_before(text, start, BEFORE))
+        },
+        out,
+    );
+}
+
+/// The byte `max` before `at`, moved forward to a character boundary.
+fn window_before(text: &str, at: usize, max: usize) -> usize {
+    let mut window = at.saturating_sub(max);
+    while !text.is_char_boundary(window) {
+        window += 1;
+    }
+    window
 }
 
 /// Sorts spans and merges those that overlap; a merged span keeps the first one's rule.
@@ -666,6 +682,8 @@ mod tests {
         only(r, "주민등록번호8503022234567이고", "8503022234567");
         only(r, "RRN 040229-3123456.", "040229-3123456");
         only(r, "번호 850302 - 1234567", "850302 - 1234567");
+        // Starred after the gender digit: the birth date and gender still show.
+        only(r, "주민번호 720505-1******", "720505-1******");
     }
 
     #[test]
@@ -732,6 +750,9 @@ mod tests {
         only(r, "생년월일: 1985.03.02", "1985.03.02");
         only(r, "생년월일은 1985-03-02이다", "1985-03-02");
         only(r, "1985년 3월 2일 출생", "1985년 3월 2일");
+        // A two-digit year only next to a birth-date label.
+        only(r, "생년월일 72.05.05", "72.05.05");
+        clean("1972년생, 72.05.05에 입국");
     }
 
     #[test]
@@ -743,6 +764,7 @@ mod tests {
         only(r, "Date of birth: 1985-03-02", "1985-03-02");
         only(r, "DOB 02/03/1985", "02/03/1985");
         only(r, "On 2 March 1985 my daughter was born.", "2 March 1985");
+        only(r, "On 3 March 1985, the day my brother was born, it snowed.", "3 March 1985");
     }
 
     #[test]
@@ -755,6 +777,8 @@ mod tests {
         clean("2010년 3월 2일 생활총화에서 비판을 받았다");
         clean("1985년생이고 3년 동안 일했다");
         clean("born 1985, arrested 2009-05-03");
+        clean("1998년 5월 5일에 강을 건넜고, 그 후 중국에서 아이가 태어났습니다.");
+        clean("DOB unknown; interviewed 16.03.02");
         // Not a date.
         clean("생년월일: 1985.13.02");
     }
