@@ -91,6 +91,27 @@ fn the_library_call_rejects_each_seeded_record_with_rule_field_and_position() {
 }
 
 #[test]
+fn reasons_and_warnings_that_quote_a_bad_value_mask_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.jsonl");
+    let lines = [
+        json!({"id": "BAD-YEAR", "transcript": "A: text", "events": [{"year": PHONE}]}),
+        json!({"id": "BAD-LANG", "language": EMAIL, "transcript": "A: text"}),
+        json!({"id": PHONE, "transcript": "A: text"}),
+    ];
+    std::fs::write(&file, lines.iter().map(|l| l.to_string() + "\n").collect::<String>()).unwrap();
+    let batch = ingest::collect(&[&file], &*taxonomy(), &mut |_| {});
+    let report = serde_json::to_string(&batch.report).unwrap();
+    assert_eq!(batch.report.rejected.len(), 2, "{report}");
+    assert!(
+        batch.report.rejected[0].reason.contains("events[1].year") && report.contains("[redacted:phone]"),
+        "{report}"
+    );
+    assert!(batch.report.warnings[0].message.contains("[redacted:email]"), "{report}");
+    assert_no_secret(&report);
+}
+
+#[test]
 fn without_configured_terms_a_name_passes_and_the_built_in_rules_still_apply() {
     let dir = tempfile::tempdir().unwrap();
     let file = write_records(dir.path());

@@ -170,9 +170,14 @@ enum Outcome {
 /// preparation so that masked text is what gets stored and indexed.
 fn validate_and_prepare(raw: RawRecord, rules: IngestRules<'_>) -> Outcome {
     let origin = raw.origin;
+    // Reasons and warnings quote bad values ("year must be an integer year, got …"): masked, so
+    // that a report never carries PII, whatever field it sat in.
     let value = match raw.value {
         Ok(v) => v,
-        Err(reason) => return Outcome::Rejected(Rejection { file: origin.file, line: origin.line, id: None, reason }),
+        Err(reason) => {
+            let reason = rules.pii.mask(&reason);
+            return Outcome::Rejected(Rejection { file: origin.file, line: origin.line, id: None, reason });
+        }
     };
     let mut v = match record::validate(value) {
         Ok(v) => v,
@@ -180,11 +185,14 @@ fn validate_and_prepare(raw: RawRecord, rules: IngestRules<'_>) -> Outcome {
             return Outcome::Rejected(Rejection {
                 file: origin.file,
                 line: origin.line,
-                id: invalid.id,
-                reason: invalid.reason,
+                id: invalid.id.filter(|id| rules.pii.scan(id).is_empty()),
+                reason: rules.pii.mask(&invalid.reason),
             })
         }
     };
+    for w in &mut v.warnings {
+        *w = rules.pii.mask(w);
+    }
     match rules.pii.check(&mut v.testimony) {
         pii::Verdict::Clean => {}
         pii::Verdict::Masked(findings) => {
