@@ -305,7 +305,7 @@ impl PiiCheck {
 
 /// Findings as one line for a rejection reason or a warning: the first few, then a count.
 pub fn summarize(findings: &[Finding]) -> String {
-    const SHOWN: usize = 5;
+    const SHOWN: usize = 20;
     let mut s = findings.iter().take(SHOWN).map(ToString::to_string).collect::<Vec<_>>().join("; ");
     if findings.len() > SHOWN {
         s += &format!("; and {} more", findings.len() - SHOWN);
