@@ -94,7 +94,9 @@ fn queries(c: &mut Criterion) {
             SearchRequest { q: Some("수용소".into()), group: Some("testimony".into()), ..Default::default() },
         ),
     ] {
-        group.bench_function(name, |b| b.iter(|| black_box(engine.search(request.clone(), Viewer::Trusted).unwrap().total)));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(engine.search(request.clone(), Viewer::Trusted).unwrap().total))
+        });
     }
     group.finish();
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::ingest::Access;
+use crate::ingest::{Access, PiiCheck};
 use crate::taxonomy::SchemaSource;
 
 /// Where the index lives when nothing else is said.
@@ -38,6 +38,9 @@ struct ConfigFile {
     max_body_bytes: Option<usize>,
     /// No longer read: keys are kept as hashes (`[[api_keys]]`) or given in the environment.
     admin_key: Option<String>,
+    pii_terms: Option<Vec<String>>,
+    pii_terms_file: Option<PathBuf>,
+    pii_redact: Option<bool>,
     #[serde(default)]
     api_keys: Vec<ApiKeyEntry>,
     min_count: Option<u64>,
@@ -137,6 +140,10 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Requests served at once; more are answered 503 at once rather than queued.
     pub max_concurrent_requests: usize,
+    /// The PII check at ingest: the built-in rules plus `pii_terms` and the lines of
+    /// `pii_terms_file`, compiled once; masks matches when `pii_redact` is true, else refuses
+    /// the record (`--redact` and `redact=true` turn masking on per run or request).
+    pub pii: PiiCheck,
 }
 
 impl Default for Config {
@@ -157,6 +164,7 @@ impl Default for Config {
             cors_origins: Vec::new(),
             rate_limit_per_minute: 6000,
             max_concurrent_requests: 512,
+            pii: PiiCheck::default(),
         }
     }
 }
@@ -172,7 +180,8 @@ fn key_err(key: &str, message: impl Into<String>) -> ConfigError {
 
 impl Config {
     /// Reads the file (if given), then the environment (`TESTIMONY_INDEX`, `TESTIMONY_ADDR`,
-    /// `TESTIMONY_DEFAULT_ACCESS`, `TESTIMONY_SCHEMA_DIR`, `TESTIMONY_SAMPLE_DIR`, `TESTIMONY_ADMIN_KEY`).
+    /// `TESTIMONY_DEFAULT_ACCESS`, `TESTIMONY_SCHEMA_DIR`, `TESTIMONY_SAMPLE_DIR`, `TESTIMONY_ADMIN_KEY`,
+    /// `TESTIMONY_PII_TERMS_FILE`, `TESTIMONY_PII_REDACT`).
     pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
         Self::load_with_env(file, |k| std::env::var(k).ok())
     }
@@ -303,8 +312,46 @@ impl Config {
             }
             c.max_concurrent_requests = n;
         }
+        let terms_file =
+            env("TESTIMONY_PII_TERMS_FILE").filter(|s| !s.is_empty()).map(PathBuf::from).or(parsed.pii_terms_file);
+        c.pii = pii_check(parsed.pii_terms.unwrap_or_default(), terms_file.as_deref())?;
+        let redact = match env("TESTIMONY_PII_REDACT").filter(|s| !s.is_empty()) {
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Some(true),
+                "false" | "0" | "no" => Some(false),
+                _ => return Err(key_err("pii_redact", format!("must be true or false, got {v:?}"))),
+            },
+            None => parsed.pii_redact,
+        };
+        c.pii = c.pii.redacting(redact.unwrap_or(false));
         Ok(c)
     }
+}
+
+/// Compiles the PII check from the configured terms and the terms file (one term per line;
+/// blank lines and lines starting with '#' are skipped). Errors name the key and the entry or
+/// line, never the term itself: it is a name that must not reach logs.
+fn pii_check(terms: Vec<String>, file: Option<&Path>) -> Result<PiiCheck, ConfigError> {
+    let mut all = Vec::with_capacity(terms.len());
+    for (i, t) in terms.iter().enumerate() {
+        all.push(
+            crate::ingest::pii::normalize_term(t).map_err(|m| key_err("pii_terms", format!("entry {} {m}", i + 1)))?,
+        );
+    }
+    if let Some(path) = file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| key_err("pii_terms_file", format!("while reading {}: {e}", path.display())))?;
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.trim_start().starts_with('#') {
+                continue;
+            }
+            all.push(
+                crate::ingest::pii::normalize_term(line)
+                    .map_err(|m| key_err("pii_terms_file", format!("{} line {} {m}", path.display(), n + 1)))?,
+            );
+        }
+    }
+    PiiCheck::with_terms(&all).map_err(|m| key_err(if file.is_some() { "pii_terms_file" } else { "pii_terms" }, m))
 }
 
 #[cfg(test)]
@@ -332,5 +379,43 @@ mod tests {
         std::fs::write(&f, "colour = 1\n").unwrap();
         let e = Config::load_with_env(Some(&f), |_| None).unwrap_err();
         assert!(e.to_string().contains("c.toml"), "{e}");
+    }
+
+    #[test]
+    fn pii_terms_from_the_list_and_the_file_and_redaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let terms = dir.path().join("terms.txt");
+        std::fs::write(&terms, "# names to refuse\n박순자\n\nKim Young-hee\n").unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, format!("pii_terms = [\"Lee Sun-ok\"]\npii_terms_file = {:?}\npii_redact = true\n", terms))
+            .unwrap();
+        let c = Config::load_with_env(Some(&f), |_| None).unwrap();
+        assert_eq!(c.pii.term_count(), 3);
+        assert!(c.pii.redacts());
+        assert_eq!(c.pii.scan("I met kim young-hee.").len(), 1);
+        let c = Config::load_with_env(Some(&f), |k| (k == "TESTIMONY_PII_REDACT").then(|| "false".into())).unwrap();
+        assert!(!c.pii.redacts());
+        let d = Config::load_with_env(None, |_| None).unwrap();
+        assert_eq!((d.pii.term_count(), d.pii.redacts()), (0, false));
+    }
+
+    #[test]
+    fn wrong_pii_settings_name_the_key_and_not_the_term() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("c.toml");
+        std::fs::write(&f, "pii_terms = [\"Lee Sun-ok\", \"x\"]\n").unwrap();
+        let e = Config::load_with_env(Some(&f), |_| None).unwrap_err().to_string();
+        assert!(e.contains("pii_terms") && e.contains("entry 2"), "{e}");
+        let terms = dir.path().join("terms.txt");
+        std::fs::write(&terms, "박순자\n \t김\n").unwrap();
+        std::fs::write(&f, format!("pii_terms_file = {:?}\n", terms)).unwrap();
+        let e = Config::load_with_env(Some(&f), |_| None).unwrap_err().to_string();
+        assert!(e.contains("pii_terms_file") && e.contains("line 2") && !e.contains("박순자"), "{e}");
+        let e = Config::load_with_env(None, |k| (k == "TESTIMONY_PII_TERMS_FILE").then(|| "/nonexistent/t.txt".into()))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pii_terms_file"), "{e}");
+        let e = Config::load_with_env(None, |k| (k == "TESTIMONY_PII_REDACT").then(|| "maybe".into())).unwrap_err();
+        assert!(e.to_string().contains("pii_redact"), "{e}");
     }
 }

@@ -163,6 +163,10 @@ struct ServeArgs {
 struct IngestArgs {
     #[command(flatten)]
     index: IndexArg,
+    /// Mask personal data (phone numbers, e-mail addresses, resident numbers, birth dates, listed
+    /// terms) instead of rejecting the record; the report lists what was masked.
+    #[arg(long)]
+    redact: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -173,6 +177,10 @@ struct IngestArgs {
 
 #[derive(Args)]
 struct CheckArgs {
+    /// Mask personal data (phone numbers, e-mail addresses, resident numbers, birth dates, listed
+    /// terms) instead of rejecting the record; the report lists what was masked.
+    #[arg(long)]
+    redact: bool,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -365,8 +373,10 @@ fn run() -> anyhow::Result<ExitCode> {
             let mut records = ingest::source::RecordStream::new(&args.paths);
             let total = ingest::source::RecordStream::total_bytes(&args.paths);
             let (bar, mut on_progress) = progress(total, records.bytes_read());
+            let pii = c.pii.clone().redacting(args.redact || c.pii.redacts());
+            let rules = ingest::IngestRules::new(&taxonomy, &pii);
             let mut report =
-                index.ingest_stream(&mut records, &taxonomy, c.default_access, c.writer_memory, &mut on_progress)?;
+                index.ingest_stream(&mut records, rules, c.default_access, c.writer_memory, &mut on_progress)?;
             report.files = records.files_read();
             if let Some(b) = bar {
                 b.finish_and_clear();
@@ -379,7 +389,8 @@ fn run() -> anyhow::Result<ExitCode> {
             let c = config(cli.config.as_ref(), &IndexArg::default())?;
             let taxonomy = Taxonomy::load(&c.schema)?;
             let (bar, mut on_progress) = progress(0, Default::default());
-            let batch = ingest::collect(&args.paths, &taxonomy, &mut on_progress);
+            let pii = c.pii.clone().redacting(args.redact || c.pii.redacts());
+            let batch = ingest::collect(&args.paths, ingest::IngestRules::new(&taxonomy, &pii), &mut on_progress);
             if let Some(b) = bar {
                 b.finish_and_clear();
             }

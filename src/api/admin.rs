@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use serde::Serialize;
 
 use crate::index::IndexError;
-use crate::ingest::{self, IngestReport, Origin, RawRecord};
+use crate::ingest::{self, IngestReport, IngestRules, Origin, RawRecord};
 
 use super::auth::Caller;
 use super::error::ApiError;
@@ -42,19 +42,50 @@ fn records(body: &[u8]) -> Vec<RawRecord> {
     ingest::source::read_jsonl(body, SOURCE).unwrap_or_default()
 }
 
+/// The query of an ingest: `redact` (true or false; the configured `pii_redact` when absent)
+/// masks personal data instead of rejecting the record.
+fn redact_param(query: Option<&str>) -> Result<Option<bool>, ApiError> {
+    let mut redact = None;
+    for (key, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if key != "redact" {
+            return Err(ApiError::new(
+                "unknown_parameter",
+                format!("unknown parameter {key:?}; this endpoint takes redact"),
+            ));
+        }
+        if redact.is_some() {
+            return Err(ApiError::new("invalid_parameter", "invalid parameter redact: given more than once"));
+        }
+        redact = Some(match value.trim() {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            other => {
+                return Err(ApiError::new(
+                    "invalid_parameter",
+                    format!("invalid parameter redact: must be true or false, got {other:?}"),
+                ))
+            }
+        });
+    }
+    Ok(redact)
+}
+
 pub async fn ingest(
     State(state): State<Arc<AppState>>,
     caller: Caller,
+    RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<IngestReport>, ApiError> {
     caller.require(Role::Admin, "ingest over HTTP")?;
+    let redact = redact_param(query.as_deref())?.unwrap_or(state.config.pii.redacts());
     let body = body.map_err(|e| ApiError::from_status(e.status()))?;
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new("invalid_records", "the body holds no record"));
     }
     let report = tokio::task::spawn_blocking(move || {
         let records = records(&body);
-        let batch = ingest::prepare_batch(records, state.engine.taxonomy(), &mut |_| {});
+        let pii = state.config.pii.clone().redacting(redact);
+        let batch = ingest::prepare_batch(records, IngestRules::new(state.engine.taxonomy(), &pii), &mut |_| {});
         let _writing = state.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let report = state.engine.index().write_batch(batch, state.config.default_access, state.config.writer_memory);
         if let Err(e) = state.engine.warm() {
@@ -73,6 +104,7 @@ pub async fn ingest(
         replaced = report.replaced,
         rejected = report.rejected.len(),
         committed = report.committed,
+        redact,
         "ingest over HTTP"
     );
     if report.accepted() == 0 {
@@ -116,6 +148,16 @@ pub async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_redact_parameter_is_true_or_false_and_nothing_else_is_taken() {
+        assert_eq!(redact_param(None).unwrap(), None);
+        assert_eq!(redact_param(Some("redact=true")).unwrap(), Some(true));
+        assert_eq!(redact_param(Some("redact=0")).unwrap(), Some(false));
+        assert_eq!(redact_param(Some("redact=maybe")).unwrap_err().code, "invalid_parameter");
+        assert_eq!(redact_param(Some("redact=1&redact=1")).unwrap_err().code, "invalid_parameter");
+        assert_eq!(redact_param(Some("mask=true")).unwrap_err().code, "unknown_parameter");
+    }
 
     #[test]
     fn bodies_of_one_record_an_array_or_lines() {

@@ -67,7 +67,8 @@ impl AppState {
         let mut report = None;
         if fresh {
             tracing::info!(dir = %config.sample_dir.display(), "no index yet: building the demo index from the sample corpus");
-            let batch = crate::ingest::collect(&[&config.sample_dir], &taxonomy, &mut |_| {});
+            let rules = crate::ingest::IngestRules::new(&taxonomy, &config.pii);
+            let batch = crate::ingest::collect(&[&config.sample_dir], rules, &mut |_| {});
             let r = index.write_batch(batch, config.default_access, config.writer_memory)?;
             if r.accepted() == 0 {
                 return Err(StartupError::Demo {

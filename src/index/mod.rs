@@ -15,7 +15,7 @@ use tantivy::schema::{IndexRecordOption, Schema, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::ingest::{Access, Batch, IngestReport, PreparedTestimony, Provenance, RawRecord};
-use crate::taxonomy::{FacetKind, SchemaSource, Taxonomy, TaxonomyError};
+use crate::taxonomy::{FacetKind, SchemaSource, TaxonomyError};
 
 pub use schema::{build_schema, names, Fields};
 pub use stored::{passage_id, split_passage_id, StoredPassage, StoredTestimony};
@@ -266,16 +266,16 @@ impl TestimonyIndex {
     /// Ingests a stream of records as one batch: records are validated and prepared chunk by chunk
     /// in parallel and written as they come, in bounded memory, then committed once. On failure
     /// nothing of the batch is visible.
-    pub fn ingest_stream(
+    pub fn ingest_stream<'a>(
         &self,
         records: impl Iterator<Item = RawRecord>,
-        taxonomy: &Taxonomy,
+        rules: impl Into<crate::ingest::IngestRules<'a>>,
         default_access: Access,
         memory: usize,
         progress: &mut dyn FnMut(usize),
     ) -> Result<IngestReport, IndexError> {
         let mut writer = self.begin_batch(default_access, memory)?;
-        let mut report = crate::ingest::stream(records, taxonomy, progress, &mut |chunk| {
+        let mut report = crate::ingest::stream(records, rules, progress, &mut |chunk| {
             chunk.iter().try_for_each(|(_, prepared)| writer.add(prepared))
         })?;
         writer.commit(&mut report)?;

@@ -1,16 +1,18 @@
 //! Ingest: reading records (JSON Lines, JSON, front-matter documents), validating them with
-//! reasons that name the file, line, id and field, splitting transcripts into passages, and
-//! preparing each testimony for the index (language, resolution, extraction). Produces the
-//! ingest report. Never touches the index itself.
+//! reasons that name the file, line, id and field, the PII check (refuse or mask), splitting
+//! transcripts into passages, and preparing each testimony for the index (language, resolution,
+//! extraction). Produces the ingest report. Never touches the index itself.
 
 pub mod enrich;
 pub mod passage;
+pub mod pii;
 pub mod record;
 pub mod source;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -20,6 +22,7 @@ pub use enrich::{
     citation, prepare, FacetValue, Facets, PreparedPassage, PreparedTestimony, Provenance, UnresolvedLabel,
 };
 pub use passage::Speaker;
+pub use pii::PiiCheck;
 pub use record::{Access, Event, Interviewee, Testimony};
 pub use source::{Origin, RawRecord, SourceError};
 
@@ -130,27 +133,87 @@ pub struct Batch {
 /// corpus of any size streams through in bounded memory.
 const CHUNK: usize = 256;
 
+/// What records are checked and prepared against: the taxonomy, and the PII check. A bare
+/// taxonomy converts with the built-in PII rules, refusing, so that no path can skip the check.
+#[derive(Clone, Copy)]
+pub struct IngestRules<'a> {
+    pub taxonomy: &'a Taxonomy,
+    pub pii: &'a PiiCheck,
+}
+
+impl<'a> IngestRules<'a> {
+    pub fn new(taxonomy: &'a Taxonomy, pii: &'a PiiCheck) -> IngestRules<'a> {
+        IngestRules { taxonomy, pii }
+    }
+}
+
+impl<'a> From<&'a Taxonomy> for IngestRules<'a> {
+    fn from(taxonomy: &'a Taxonomy) -> IngestRules<'a> {
+        IngestRules { taxonomy, pii: PiiCheck::builtin() }
+    }
+}
+
+impl<'a> From<&'a Arc<Taxonomy>> for IngestRules<'a> {
+    fn from(taxonomy: &'a Arc<Taxonomy>) -> IngestRules<'a> {
+        IngestRules::from(&**taxonomy)
+    }
+}
+
 /// What became of one record.
 enum Outcome {
     Rejected(Rejection),
     Prepared { origin: Origin, prepared: Box<PreparedTestimony>, warnings: Vec<String> },
 }
 
-fn validate_and_prepare(raw: RawRecord, taxonomy: &Taxonomy) -> Outcome {
+/// The one place every record passes through, whatever the path (CLI ingest and check, HTTP,
+/// the demo build): validation, then the PII check, then preparation. The check comes before
+/// preparation so that masked text is what gets stored and indexed.
+fn validate_and_prepare(raw: RawRecord, rules: IngestRules<'_>) -> Outcome {
     let origin = raw.origin;
+    // Reasons and warnings quote bad values ("year must be an integer year, got …"): masked, so
+    // that a report never carries PII, whatever field it sat in.
     let value = match raw.value {
         Ok(v) => v,
-        Err(reason) => return Outcome::Rejected(Rejection { file: origin.file, line: origin.line, id: None, reason }),
+        Err(reason) => {
+            let reason = rules.pii.mask(&reason);
+            return Outcome::Rejected(Rejection { file: origin.file, line: origin.line, id: None, reason });
+        }
     };
-    match record::validate(value) {
-        Err(invalid) => Outcome::Rejected(Rejection {
-            file: origin.file,
-            line: origin.line,
-            id: invalid.id,
-            reason: invalid.reason,
-        }),
-        Ok(v) => Outcome::Prepared { origin, prepared: Box::new(prepare(v.testimony, taxonomy)), warnings: v.warnings },
+    let mut v = match record::validate(value) {
+        Ok(v) => v,
+        Err(invalid) => {
+            return Outcome::Rejected(Rejection {
+                file: origin.file,
+                line: origin.line,
+                id: invalid.id.filter(|id| rules.pii.scan(id).is_empty()),
+                reason: rules.pii.mask(&invalid.reason),
+            })
+        }
+    };
+    for w in &mut v.warnings {
+        *w = rules.pii.mask(w);
     }
+    match rules.pii.check(&mut v.testimony) {
+        pii::Verdict::Clean => {}
+        pii::Verdict::Masked(findings) => {
+            v.warnings.push(format!("personal data masked: {}", pii::summarize(&findings)));
+        }
+        pii::Verdict::Refused(findings) => {
+            let in_id = findings.iter().any(|f| f.field == "id");
+            let reason = if in_id {
+                format!("personal data in the id, which cannot be masked: {}", pii::summarize(&findings))
+            } else {
+                format!(
+                    "personal data found: {}; remove it, or ingest with redaction (--redact, redact=true) to mask it",
+                    pii::summarize(&findings)
+                )
+            };
+            // An id that holds PII is not echoed back.
+            let id = (!in_id).then_some(v.testimony.id);
+            return Outcome::Rejected(Rejection { file: origin.file, line: origin.line, id, reason });
+        }
+    }
+    Outcome::Prepared { origin, prepared: Box::new(prepare(v.testimony, rules.taxonomy)), warnings: v.warnings }
 }
 
 /// Validates and prepares records as they come, chunk by chunk, each chunk's records in parallel
@@ -158,13 +221,14 @@ fn validate_and_prepare(raw: RawRecord, taxonomy: &Taxonomy) -> Outcome {
 /// index writer, or a collector). Bad records become rejections and never stop the rest; a later
 /// record with an id seen earlier in the stream replaces it (with a warning). `progress` is told
 /// how many records are done after each chunk.
-pub fn stream<E>(
+pub fn stream<'a, E>(
     records: impl Iterator<Item = RawRecord>,
-    taxonomy: &Taxonomy,
+    rules: impl Into<IngestRules<'a>>,
     progress: &mut dyn FnMut(usize),
     sink: &mut dyn FnMut(Vec<(Origin, PreparedTestimony)>) -> Result<(), E>,
 ) -> Result<IngestReport, E> {
     use rayon::prelude::*;
+    let rules = rules.into();
     let mut report = IngestReport::default();
     let mut first_seen: HashMap<String, Origin> = HashMap::new();
     let mut unresolved: BTreeMap<(&'static str, String), UnresolvedReport> = BTreeMap::new();
@@ -172,7 +236,7 @@ pub fn stream<E>(
     while records.peek().is_some() {
         let chunk: Vec<RawRecord> = records.by_ref().take(CHUNK).collect();
         report.records += chunk.len();
-        let outcomes: Vec<Outcome> = chunk.into_par_iter().map(|raw| validate_and_prepare(raw, taxonomy)).collect();
+        let outcomes: Vec<Outcome> = chunk.into_par_iter().map(|raw| validate_and_prepare(raw, rules)).collect();
         let mut ready = Vec::with_capacity(outcomes.len());
         for outcome in outcomes {
             let (origin, prepared, warnings) = match outcome {
@@ -233,9 +297,13 @@ fn last_of_each_id(testimonies: Vec<(Origin, PreparedTestimony)>) -> Vec<(Origin
 }
 
 /// Streams records into memory: one testimony per id, the last record at the place of the first.
-fn in_memory(records: impl Iterator<Item = RawRecord>, taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
+fn in_memory(
+    records: impl Iterator<Item = RawRecord>,
+    rules: IngestRules<'_>,
+    progress: &mut dyn FnMut(usize),
+) -> Batch {
     let mut testimonies = Vec::new();
-    let report = stream(records, taxonomy, progress, &mut |chunk| {
+    let report = stream(records, rules, progress, &mut |chunk| {
         testimonies.extend(chunk);
         Ok::<(), std::convert::Infallible>(())
     });
@@ -248,15 +316,23 @@ fn in_memory(records: impl Iterator<Item = RawRecord>, taxonomy: &Taxonomy, prog
 
 /// Validates and prepares records in memory (an HTTP body). Bad records become rejections; a
 /// later record with the same id replaces an earlier one of the batch (with a warning).
-pub fn prepare_batch(records: Vec<RawRecord>, taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
-    in_memory(records.into_iter(), taxonomy, progress)
+pub fn prepare_batch<'a>(
+    records: Vec<RawRecord>,
+    rules: impl Into<IngestRules<'a>>,
+    progress: &mut dyn FnMut(usize),
+) -> Batch {
+    in_memory(records.into_iter(), rules.into(), progress)
 }
 
 /// Reads, validates and prepares everything under `paths` in memory: what `check` reports. For
 /// large corpora `ingest` streams instead ([`stream`] over a [`source::RecordStream`]).
-pub fn collect(paths: &[impl AsRef<Path>], taxonomy: &Taxonomy, progress: &mut dyn FnMut(usize)) -> Batch {
+pub fn collect<'a>(
+    paths: &[impl AsRef<Path>],
+    rules: impl Into<IngestRules<'a>>,
+    progress: &mut dyn FnMut(usize),
+) -> Batch {
     let mut records = source::RecordStream::new(paths);
-    let mut batch = in_memory(&mut records, taxonomy, progress);
+    let mut batch = in_memory(&mut records, rules.into(), progress);
     batch.report.files = records.files_read();
     batch
 }

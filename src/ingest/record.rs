@@ -123,18 +123,23 @@ pub fn check_date(s: &str) -> Result<(), String> {
         (Ok(y), Ok(m), Ok(d)) => (y, m, d),
         _ => return Err(bad()),
     };
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
+    if !(1900..=2100).contains(&y) || !is_date(y, m, d) {
+        return Err(bad());
+    }
+    Ok(())
+}
+
+/// A day that exists in the Gregorian calendar.
+pub(crate) fn is_date(year: u32, month: u32, day: u32) -> bool {
+    let leap = year.is_multiple_of(4) && !year.is_multiple_of(100) || year.is_multiple_of(400);
+    let days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
         2 if leap => 29,
         2 => 28,
-        _ => return Err(bad()),
+        _ => return false,
     };
-    if !(1900..=2100).contains(&y) || d == 0 || d > days {
-        return Err(bad());
-    }
-    Ok(())
+    (1..=days).contains(&day)
 }
 
 fn describe(v: &Value) -> String {
