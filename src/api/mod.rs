@@ -137,6 +137,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/search", get(routes::search_get).post(routes::search_post))
         .route("/facets", get(routes::facets))
         .route("/quotes", get(routes::quotes))
+        .route("/suggest", get(routes::suggest))
         .route("/testimonies/{id}", get(routes::testimony).delete(admin::delete))
         .route("/passages/{id}", get(routes::passage))
         .layer(DefaultBodyLimit::max(64 * 1024));
@@ -146,6 +147,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .nest("/api", api.merge(ingest))
         .route("/", get(page::index))
+        .route("/assets/page.js", get(page::script))
+        .route("/assets/page.css", get(page::style))
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route("/metrics", get(routes::metrics))

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
+use crate::search::suggest::SuggestResponse;
 use crate::search::{FacetResults, PassageContext, SearchError, SearchRequest, SearchResponse, TestimonyView};
 
 use super::error::ApiError;
@@ -87,6 +88,14 @@ pub async fn facets(
         }
     };
     Ok(Json(blocking(state, move |s| s.engine.all_facets(coded_only)).await?))
+}
+
+pub async fn suggest(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<SuggestResponse>, ApiError> {
+    let request = params::suggest_request(query.as_deref())?;
+    Ok(Json(blocking(state, move |s| s.engine.suggest(&request)).await?))
 }
 
 fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {

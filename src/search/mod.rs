@@ -7,6 +7,7 @@ pub mod highlight;
 pub mod query;
 pub mod quotes;
 pub mod request;
+pub mod suggest;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -176,6 +177,8 @@ pub struct SearchEngine {
     tables: Arc<collector::SegmentTables>,
     /// Answers of recent searches, valid for one index generation (see [`SearchEngine::with_cache`]).
     cache: Option<std::sync::Mutex<ResponseCache>>,
+    /// The search box's completion table of the current generation.
+    completions: suggest::CompletionCache,
 }
 
 /// Recent answers by request, and the index generation they were computed on.
@@ -186,7 +189,7 @@ struct ResponseCache {
 
 impl SearchEngine {
     pub fn new(index: Arc<TestimonyIndex>, taxonomy: Arc<Taxonomy>) -> SearchEngine {
-        SearchEngine { index, taxonomy, tables: Default::default(), cache: None }
+        SearchEngine { index, taxonomy, tables: Default::default(), cache: None, completions: Default::default() }
     }
 
     pub fn index(&self) -> &TestimonyIndex {
@@ -207,10 +210,12 @@ impl SearchEngine {
         self
     }
 
-    /// Prepares the per-segment tables searches use, so that the first search after start-up or
-    /// after an ingest is as fast as the others.
+    /// Prepares the per-segment tables searches use and the search box's completion table, so
+    /// that the first search or completion after start-up or after an ingest is as fast as the others.
     pub fn warm(&self) -> Result<(), SearchError> {
-        Ok(self.tables.warm(&self.index.searcher())?)
+        self.tables.warm(&self.index.searcher())?;
+        self.completions()?;
+        Ok(())
     }
 
     /// Validates and runs a search (from the cache when the same search ran on this generation).
