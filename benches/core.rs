@@ -1,6 +1,6 @@
 //! Baseline measurements of the core paths on the sample corpus: analyzer throughput per
 //! language, language detection per passage, preparing testimonies for the index, and query
-//! latency with 0 and 4 facet filters. Run: `cargo bench --bench core`.
+//! latency with 0 and 4 facet filters, and search-box completions. Run: `cargo bench --bench core`.
 //! The full-scale benches, the load test and the Lucene comparison build on these.
 
 use std::path::Path;
@@ -10,6 +10,7 @@ use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criteri
 use testimony_search::analysis::{analyze, analyzer, detect, tokenizers};
 use testimony_search::index::TestimonyIndex;
 use testimony_search::ingest::{self, Access};
+use testimony_search::search::suggest::SuggestRequest;
 use testimony_search::search::{OneOrMany, SearchEngine, SearchRequest, Viewer};
 use testimony_search::taxonomy::{SchemaSource, Taxonomy};
 
@@ -96,6 +97,18 @@ fn queries(c: &mut Criterion) {
     ] {
         group.bench_function(name, |b| {
             b.iter(|| black_box(engine.search(request.clone(), Viewer::Trusted).unwrap().total))
+        });
+    }
+    group.finish();
+
+    // Completions as the search box asks for them, keystroke by keystroke (the table is built
+    // once, outside the measurement).
+    engine.warm().unwrap();
+    let mut group = c.benchmark_group("suggest");
+    for (name, q) in [("jamo", "ㅎ"), ("syllable", "회"), ("partial_syllable", "회려"), ("latin", "public ex")] {
+        let request = SuggestRequest::new(q, None, None).unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(engine.suggest(&request, Viewer::Trusted).unwrap().suggestions.len()))
         });
     }
     group.finish();

@@ -13,6 +13,20 @@ if command -v rustup >/dev/null; then
   rustup component add rustfmt clippy >/dev/null 2>&1 || true
 fi
 
+# The browser test (tests/browser.rs) drives Debian's Chromium through chromedriver; a Korean font
+# makes its screenshots legible. Installed when missing (CI runs as root); the test fails, with
+# the same advice, where they cannot be had.
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null || ! fc-list :lang=ko 2>/dev/null | grep -q .; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "== installing chromium, chromium-driver and a Korean font for the browser test"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq chromium chromium-driver fonts-nanum >/dev/null
+  else
+    echo "warning: the browser test needs chromium and chromium-driver: apt-get install chromium chromium-driver" >&2
+  fi
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --check
 echo "== cargo clippy --all-targets -- -D warnings"

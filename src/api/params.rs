@@ -1,6 +1,7 @@
 //! Query-string parameters parsed into requests, strictly: an unknown, repeated or malformed
 //! parameter is a 400 that names it (repeatable facet filters may of course repeat).
 
+use crate::search::suggest::SuggestRequest;
 use crate::search::{CorroborateRequest, OneOrMany, SearchRequest};
 
 use super::error::ApiError;
@@ -155,6 +156,15 @@ pub fn quotes_request(query: Option<&str>) -> Result<(SearchRequest, Option<i64>
     let (rest, per_testimony) = take(query, "per_testimony")?;
     let per_testimony = per_testimony.map(|v| integer("per_testimony", &v)).transpose()?;
     Ok((search_request(Some(&rest))?, per_testimony))
+}
+
+/// Parses the query string of /api/suggest: `q` (required; blank answers no completions), `lang`, `limit`.
+pub fn suggest_request(query: Option<&str>) -> Result<SuggestRequest, ApiError> {
+    let p = simple(query, &["q", "lang", "limit"])?;
+    let get = |name: &str| p.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let q = get("q").ok_or_else(|| ApiError::new("invalid_parameter", "missing parameter q: the text typed so far"))?;
+    let limit = get("limit").filter(|v| !v.trim().is_empty()).map(|v| integer("limit", v)).transpose()?;
+    Ok(SuggestRequest::new(q, get("lang"), limit)?)
 }
 
 #[cfg(test)]

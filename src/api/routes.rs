@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
+use crate::search::suggest::SuggestResponse;
 use crate::search::{
     CorroborateRequest, CorroborateResponse, FacetResults, PassageContext, SearchError, SearchRequest, SearchResponse,
     TestimonyView,
@@ -169,6 +170,16 @@ pub async fn facets(
     };
     let viewer = caller.viewer(&state.config);
     Ok(Json(blocking(state, move |s| s.engine.all_facets(coded_only, viewer)).await?))
+}
+
+pub async fn suggest(
+    State(state): State<Arc<AppState>>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<SuggestResponse>, ApiError> {
+    let request = params::suggest_request(query.as_deref())?;
+    let viewer = caller.viewer(&state.config);
+    Ok(Json(blocking(state, move |s| s.engine.suggest(&request, viewer)).await?))
 }
 
 fn path_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {

@@ -9,6 +9,7 @@ pub mod highlight;
 pub mod query;
 pub mod quotes;
 pub mod request;
+pub mod suggest;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -100,7 +101,7 @@ impl Count {
         }
     }
 
-    fn disclosed(self, viewer: Viewer) -> Count {
+    pub(crate) fn disclosed(self, viewer: Viewer) -> Count {
         match (self, viewer) {
             (Count::Exact(n), Viewer::Public { min_count }) if n < min_count => Count::Below(min_count),
             (c, _) => c,
@@ -273,6 +274,8 @@ pub struct SearchEngine {
     tables: Arc<collector::SegmentTables>,
     /// Answers of recent searches, valid for one index generation (see [`SearchEngine::with_cache`]).
     cache: Option<std::sync::Mutex<ResponseCache>>,
+    /// The search box's completion table of the current generation.
+    completions: suggest::CompletionCache,
 }
 
 /// Recent answers by request, and the index generation they were computed on.
@@ -283,7 +286,7 @@ struct ResponseCache {
 
 impl SearchEngine {
     pub fn new(index: Arc<TestimonyIndex>, taxonomy: Arc<Taxonomy>) -> SearchEngine {
-        SearchEngine { index, taxonomy, tables: Default::default(), cache: None }
+        SearchEngine { index, taxonomy, tables: Default::default(), cache: None, completions: Default::default() }
     }
 
     pub fn index(&self) -> &TestimonyIndex {
@@ -304,10 +307,12 @@ impl SearchEngine {
         self
     }
 
-    /// Prepares the per-segment tables searches use, so that the first search after start-up or
-    /// after an ingest is as fast as the others.
+    /// Prepares the per-segment tables searches use and the search box's completion table, so
+    /// that the first search or completion after start-up or after an ingest is as fast as the others.
     pub fn warm(&self) -> Result<(), SearchError> {
-        Ok(self.tables.warm(&self.index.searcher())?)
+        self.tables.warm(&self.index.searcher())?;
+        self.completions()?;
+        Ok(())
     }
 
     /// Validates and runs a search for a viewer (from the cache when the same search ran on this
