@@ -27,6 +27,7 @@ async fn bad_search_parameters_are_400_with_the_parameter_named() {
         ("/api/search?page=1000&per_page=100".into(), "page_too_deep", "narrow"),
         ("/api/search?page=99999999999999999999".into(), "invalid_parameter", "page"),
         (format!("/api/search?q={long}"), "query_too_long", "500"),
+        (format!("/api/search?q={}", "a+OR+".repeat(20)), "invalid_parameter", "32 words"),
         ("/api/search?lang=fr".into(), "invalid_parameter", "lang"),
         ("/api/search?group=family".into(), "invalid_parameter", "group"),
         ("/api/search?sort=date".into(), "invalid_parameter", "sort"),

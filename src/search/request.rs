@@ -10,6 +10,9 @@ use super::SearchError;
 
 /// Longest accepted query, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
+/// Most words (and operators) a query may hold: each word becomes several clauses (stem,
+/// bigrams, English stem, other names), so this bounds the work one request can ask for.
+pub const MAX_QUERY_WORDS: usize = 32;
 /// Largest page.
 pub const MAX_PER_PAGE: usize = 100;
 /// Deepest result reachable by paging (page × per_page).
@@ -222,6 +225,10 @@ impl SearchRequest {
         let text = self.q.unwrap_or_default();
         if text.chars().count() > MAX_QUERY_CHARS {
             return Err(SearchError::QueryTooLong { max: MAX_QUERY_CHARS });
+        }
+        let words = text.split_whitespace().count();
+        if words > MAX_QUERY_WORDS {
+            return Err(invalid("q", format!("at most {MAX_QUERY_WORDS} words, got {words}; narrow the query")));
         }
         if text.chars().any(|c| c.is_control() && !c.is_whitespace()) {
             return Err(invalid("q", "control characters are not allowed"));
