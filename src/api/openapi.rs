@@ -152,12 +152,12 @@ fn parameters() -> Value {
         "suggest_limit": int_param("limit", "Completions at most.", 1, SUGGEST_MAX_LIMIT as i64, Some(SUGGEST_DEFAULT_LIMIT as i64)),
         "testimony_id": {
             "name": "id", "in": "path", "required": true, "description": "A testimony id, such as KR-2016-0031.",
-            "schema": { "type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS },
+            "schema": { "type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS, "examples": ["KR-2012-0007"] },
         },
         "passage_id": {
             "name": "id", "in": "path", "required": true,
             "description": "A passage id, {testimony_id}#{paragraph} (the # percent-encoded as %23).",
-            "schema": { "type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS },
+            "schema": { "type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS, "examples": ["EN-2022-0016#5"] },
         },
     })
 }
@@ -657,7 +657,7 @@ fn schemas() -> Value {
             "SourceProfile": object(&["places", "violations", "years", "from"], json!({
                 "passage_id": string(), "testimony_id": string(), "citation": string(),
                 "places": array(schema_ref("Labelled")), "violations": array(schema_ref("Labelled")), "years": array(count()),
-                "from": array(json!({ "type": "string", "enum": ["text", "events", "filters"] })),
+                "from": array(json!({ "type": "string", "enum": ["text", "context", "events", "testimony", "filters"] })),
             })),
             "Shared": object(&["id", "label_en", "label_ko", "relation", "level"], json!({
                 "id": string(), "label_en": string(), "label_ko": string(),
