@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 mod export;
 mod metrics;
+mod openapi;
 mod page;
 pub mod params;
 mod routes;
@@ -156,6 +157,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/passages/{id}", get(routes::passage))
         .route("/passages/{id}/corroborate", get(routes::corroborate_passage))
         .route("/corroborate", axum::routing::post(routes::corroborate_text))
+        .route("/openapi.json", get(openapi::serve))
         .layer(DefaultBodyLimit::max(64 * 1024));
     let ingest = Router::new()
         .route("/testimonies", axum::routing::post(admin::ingest))

@@ -169,7 +169,8 @@ pub struct SourceProfile {
     pub violations: Vec<Labelled>,
     pub years: Vec<u16>,
     /// Where the profile's places, violations and years came from: "text" (named in the passage
-    /// or quote), "events" (the testimony's coded events) or "filters".
+    /// or quote), "events" (the testimony's coded events), "context" (the passages around it),
+    /// "testimony" (the rest of its testimony) or "filters".
     pub from: Vec<&'static str>,
 }
 
