@@ -56,6 +56,9 @@
   const FACETS = ['location', 'year', 'violation', 'sdg'];
   const LISTS = ['location', 'violation', 'sdg'];
   const PER_PAGE = 10;
+  // A count is a number, or "<3" when disclosure control hides a small one from the public:
+  // sorted and drawn as 1, shown as given.
+  const num = (c) => (typeof c === 'number' ? c : 1);
   const $ = (id) => document.getElementById(id);
 
   let ui = 'en';
@@ -313,7 +316,7 @@
       const parent = n.f.parent && nodes.get(n.f.parent);
       (parent ? parent.children : roots).push(n);
     }
-    const byCount = (a, b) => b.f.count - a.f.count || label(kind, a.f.value, a.f).localeCompare(label(kind, b.f.value, b.f));
+    const byCount = (a, b) => num(b.f.count) - num(a.f.count) || label(kind, a.f.value, a.f).localeCompare(label(kind, b.f.value, b.f));
     const selected = new Set(state[kind]);
     // Open the branches that lead to a selected value.
     for (const v of selected) {
@@ -366,7 +369,8 @@
   function histogram(list) {
     const frag = document.createDocumentFragment();
     if (!list.length) return frag;
-    const counts = new Map(list.map((f) => [Number(f.value), f.count]));
+    const counts = new Map(list.map((f) => [Number(f.value), num(f.count)]));
+    const shown = new Map(list.map((f) => [Number(f.value), f.count]));
     const years = [...counts.keys()];
     const lo = Math.min(...years, state.year_from ?? Infinity);
     const hi = Math.max(...years, state.year_to ?? -Infinity);
@@ -379,7 +383,7 @@
       const fill = h('span');
       fill.style.height = `${n ? Math.max(4, (100 * n) / max) : 0}%`;
       bars.push(h('button', {
-        type: 'button', 'aria-pressed': String(inRange(y)), 'aria-label': T('yearBar', y, n), title: T('yearBar', y, n),
+        type: 'button', 'aria-pressed': String(inRange(y)), 'aria-label': T('yearBar', y, shown.get(y) ?? 0), title: T('yearBar', y, shown.get(y) ?? 0),
         'data-year': y, 'data-focus-key': `yr:${y}`, tabindex: n ? null : '-1',
         onclick: (e) => {
           // A click picks one year; with Shift it stretches the range to this year.
