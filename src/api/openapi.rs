@@ -162,23 +162,10 @@ fn parameters() -> Value {
     })
 }
 
-/// The parameters of the search, in the order GET /api/search lists them.
-const SEARCH_PARAMS: &[&str] = &[
-    "q",
-    "lang",
-    "location",
-    "violation",
-    "sdg",
-    "year_from",
-    "year_to",
-    "group",
-    "page",
-    "per_page",
-    "sort",
-    "provenance",
-    "facets",
-    "format",
-];
+/// The parameters of the search, as the search parses them, and the `format` of an export.
+fn search_param_names() -> Vec<&'static str> {
+    super::params::SEARCH_PARAMS.iter().copied().chain(["format"]).collect()
+}
 
 fn refs(names: &[&str]) -> Value {
     Value::Array(names.iter().map(|n| param_ref(n)).collect())
@@ -282,9 +269,9 @@ impl Op<'_> {
 }
 
 fn paths() -> Value {
-    let search_params = refs(SEARCH_PARAMS);
+    let search_params = refs(&search_param_names());
     let mut quotes_params: Vec<Value> =
-        SEARCH_PARAMS.iter().filter(|n| !matches!(**n, "q" | "per_page")).map(|n| param_ref(n)).collect();
+        search_param_names().into_iter().filter(|n| !matches!(*n, "q" | "per_page")).map(param_ref).collect();
     quotes_params.insert(0, param_ref("q_required"));
     quotes_params.push(param_ref("quotes_per_page"));
     quotes_params.push(param_ref("quotes_per_testimony"));

@@ -7,7 +7,7 @@ use crate::search::{CorroborateRequest, OneOrMany, SearchRequest};
 use super::error::ApiError;
 
 /// Parameters of /api/search.
-const SEARCH_PARAMS: &[&str] = &[
+pub(super) const SEARCH_PARAMS: &[&str] = &[
     "q",
     "lang",
     "location",
@@ -87,10 +87,7 @@ pub fn search_request(query: Option<&str>) -> Result<SearchRequest, ApiError> {
         }
         Ok(())
     })?;
-    let [location, violation, sdg] = lists;
-    r.location = OneOrMany::Many(location);
-    r.violation = OneOrMany::Many(violation);
-    r.sdg = OneOrMany::Many(sdg);
+    [r.location, r.violation, r.sdg] = lists.map(OneOrMany::Many);
     Ok(r)
 }
 
@@ -115,10 +112,7 @@ pub fn corroborate_request(query: Option<&str>) -> Result<CorroborateRequest, Ap
         }
         Ok(())
     })?;
-    let [location, violation, sdg] = lists;
-    r.location = OneOrMany::Many(location);
-    r.violation = OneOrMany::Many(violation);
-    r.sdg = OneOrMany::Many(sdg);
+    [r.location, r.violation, r.sdg] = lists.map(OneOrMany::Many);
     Ok(r)
 }
 
