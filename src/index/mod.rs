@@ -14,6 +14,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Schema, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
+use crate::analysis::normalize::{script_of, Script};
 use crate::ingest::{Access, Batch, IngestReport, PreparedTestimony, Provenance, RawRecord};
 use crate::taxonomy::{FacetKind, SchemaSource, TaxonomyError};
 
@@ -146,7 +147,7 @@ fn sorted_docs(searcher: &Searcher, query: &dyn tantivy::query::Query) -> Result
 /// The version of the analysis (tokenizers) an index was written with, kept in each commit's
 /// payload. Bump it whenever a tokenizer emits different tokens for the same text: an index
 /// written by another version would silently miss matches, so it is refused instead.
-pub const ANALYSIS_VERSION: u32 = 3;
+pub const ANALYSIS_VERSION: u32 = 4;
 
 fn analysis_stamp() -> String {
     format!("analysis={ANALYSIS_VERSION}")
@@ -376,9 +377,16 @@ impl TestimonyIndex {
             // not, they stay searchable as text) and its coded places and violations.
             let first = passage.n == 1;
             let analysed = if first { format!("{}\n{}", passage.text, record_labels(p)) } else { passage.text.clone() };
-            doc.add_text(f.body_ko, &analysed);
-            doc.add_text(f.body_bigram, &analysed);
-            doc.add_text(f.body_en, &analysed);
+            // Each analysed field gets the passages whose script it can index (the query looks a
+            // word up by its script the same way): Hangul in the stem field, every other letter
+            // or digit in the English field. Compounds are found through the stem field's
+            // dictionary at query time (src/search/compounds.rs), not through a bigram field.
+            if analysed.chars().any(|c| script_of(c) == Script::Hangul) {
+                doc.add_text(f.body_ko, &analysed);
+            }
+            if analysed.chars().any(|c| c.is_alphanumeric() && script_of(c) != Script::Hangul) {
+                doc.add_text(f.body_en, &analysed);
+            }
             self.add_facets(&mut doc, p);
             let coded = |values: &[crate::ingest::FacetValue]| -> Vec<String> {
                 values.iter().filter(|v| first && v.provenance == Provenance::Coded).map(|v| v.value.clone()).collect()

@@ -18,6 +18,9 @@ struct FieldSpec {
     tokenizer: Option<String>,
     #[serde(default)]
     positions: bool,
+    /// Term frequencies without positions (implied by `positions`).
+    #[serde(default)]
+    freqs: bool,
     #[serde(default)]
     stored: bool,
     #[serde(default)]
@@ -54,15 +57,20 @@ pub fn build_schema(source: &SchemaSource) -> Result<Schema, TaxonomyError> {
                             format!("unknown tokenizer '{tok}' (one of {})", TOKENIZERS.join(", ")),
                         ));
                     }
-                    let record =
-                        if f.positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::Basic };
+                    let record = if f.positions {
+                        IndexRecordOption::WithFreqsAndPositions
+                    } else if f.freqs {
+                        IndexRecordOption::WithFreqs
+                    } else {
+                        IndexRecordOption::Basic
+                    };
                     opts = opts
                         .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tok).set_index_option(record));
                     if f.fast {
                         opts = opts.set_fast(tok.as_str());
                     }
-                } else if f.fast || f.positions {
-                    return Err(err(&f.name, "fast and positions need a tokenizer".into()));
+                } else if f.fast || f.positions || f.freqs {
+                    return Err(err(&f.name, "fast, positions and freqs need a tokenizer".into()));
                 }
                 if f.stored {
                     opts = opts.set_stored();
@@ -101,7 +109,6 @@ pub struct Fields {
     pub citation: Field,
     pub access: Field,
     pub body_ko: Field,
-    pub body_bigram: Field,
     pub body_en: Field,
     pub location: Field,
     pub violation: Field,
@@ -159,7 +166,6 @@ impl Fields {
             citation: get("citation", true)?,
             access: get(names::ACCESS, true)?,
             body_ko: get("body_ko", true)?,
-            body_bigram: get("body_bigram", true)?,
             body_en: get("body_en", true)?,
             location: get(names::LOCATION, true)?,
             violation: get(names::VIOLATION, true)?,

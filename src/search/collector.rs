@@ -117,6 +117,10 @@ pub struct SegmentTable {
     columns: Vec<(Vec<u32>, Vec<u32>)>,
     /// Whether testimony `t` is restricted (its text is withheld from the public).
     restricted: Vec<bool>,
+    /// Per column, the testimonies holding each value (by term ordinal, or by year - FIRST_YEAR):
+    /// a query matching most testimonies is counted as these totals minus the testimonies it
+    /// does not match.
+    totals: Vec<Vec<u64>>,
 }
 
 impl SegmentTable {
@@ -174,7 +178,23 @@ impl SegmentTable {
                 _ => true,
             })
             .collect();
-        Ok(SegmentTable { testimony, testimonies, columns, restricted })
+        let totals = columns
+            .iter()
+            .enumerate()
+            .map(|(c, (_, values))| {
+                let year = c % 4 == 3;
+                let mut counts: Vec<u64> = Vec::new();
+                for &v in values {
+                    let slot = if year { (v as usize).saturating_sub(FIRST_YEAR) } else { v as usize };
+                    if slot >= counts.len() {
+                        counts.resize(slot + 1, 0);
+                    }
+                    counts[slot] += 1;
+                }
+                counts
+            })
+            .collect();
+        Ok(SegmentTable { testimony, testimonies, columns, restricted, totals })
     }
 
     /// The values of testimony `t` in column `c` (0..4 all values, 4..8 coded).
@@ -275,25 +295,55 @@ impl Tally {
 
     /// Counts a testimony's values in each facet whose other filters it passes.
     fn count(&mut self, testimony: u64, outcome: &[bool; 5]) {
+        self.add(testimony, outcome, false);
+    }
+
+    /// Adds (or takes away) one testimony's values.
+    fn add(&mut self, testimony: u64, outcome: &[bool; 5], take_away: bool) {
+        let step = |n: &mut u64| *n = if take_away { n.saturating_sub(1) } else { *n + 1 };
         for i in 0..STR_FACETS {
             if self.wanted[i] && outcome[i + 1] {
                 for &ord in self.table.values(self.view + i, testimony) {
                     if let Some(n) = self.str_counts[i].get_mut(ord as usize) {
-                        *n += 1;
+                        step(n);
                     }
                 }
             }
         }
         if self.wanted[3] && outcome[4] {
-            {
-                // Distinct already (see SegmentTable::build).
-                for &y in self.table.values(self.view + 3, testimony) {
-                    let Some(i) = (y as usize).checked_sub(FIRST_YEAR) else { continue };
-                    if i >= self.year_counts.len() {
-                        self.year_counts.resize(i + 1, 0);
-                    }
-                    self.year_counts[i] += 1;
+            // Distinct already (see SegmentTable::build).
+            for &y in self.table.values(self.view + 3, testimony) {
+                let Some(i) = (y as usize).checked_sub(FIRST_YEAR) else { continue };
+                if i >= self.year_counts.len() {
+                    self.year_counts.resize(i + 1, 0);
                 }
+                step(&mut self.year_counts[i]);
+            }
+        }
+    }
+
+    /// Counts, when no filter applies, every testimony whose bit is set in `matched`: their
+    /// values, or, when they are most of the segment, every testimony's values minus those of the
+    /// testimonies not matched (a broad query then touches few testimonies' values).
+    fn count_matched(&mut self, matched: &[u64], testimonies: usize) {
+        let set: usize = matched.iter().map(|w| w.count_ones() as usize).sum();
+        let complement = set * 2 > testimonies;
+        if complement {
+            for i in 0..STR_FACETS {
+                if self.wanted[i] {
+                    for (n, &total) in self.str_counts[i].iter_mut().zip(&self.table.totals[self.view + i]) {
+                        *n = total;
+                    }
+                }
+            }
+            if self.wanted[3] {
+                self.year_counts = self.table.totals[self.view + 3].clone();
+            }
+        }
+        for t in 0..testimonies {
+            let hit = matched.get(t / 64).is_some_and(|w| w & (1u64 << (t % 64)) != 0);
+            if hit != complement {
+                self.add(t as u64, &[true; 5], complement);
             }
         }
     }
@@ -342,6 +392,9 @@ pub struct FacetedSegmentCollector {
     sort_year: Option<Column<u64>>,
     filters: [SegmentFilter; STR_FACETS],
     year_range: Option<(u64, u64)>,
+    /// No facet filter and no year range: every testimony passes, and the facets are counted
+    /// once at the end from the testimonies matched ([`Tally::count_matched`]).
+    unfiltered: bool,
     group: Group,
     sort: Sort,
     top_k: usize,
@@ -354,8 +407,12 @@ pub struct FacetedSegmentCollector {
     passing_testimonies: u64,
     all_testimonies: u64,
     public_only: bool,
+    /// The best hits (passages, or the best passage of each testimony), worst on top.
     heap: BinaryHeap<std::cmp::Reverse<HitKey>>,
-    best_per_testimony: FxHashMap<u64, HitKey>,
+    /// group=testimony: the testimony being read and its best passage so far. A testimony's
+    /// passages are contiguous in a segment (written in one batch, src/index), so its best is
+    /// final when the next testimony starts.
+    current: Option<(u64, HitKey)>,
 }
 
 impl Collector for FacetedCollector {
@@ -387,6 +444,7 @@ impl Collector for FacetedCollector {
                 filters[i] = SegmentFilter::Ords(ords);
             }
         }
+        let unfiltered = self.filters.years.is_none() && filters.iter().all(|f| matches!(f, SegmentFilter::None));
         Ok(FacetedSegmentCollector {
             segment,
             table,
@@ -395,6 +453,7 @@ impl Collector for FacetedCollector {
             sort_year: ff.column_opt::<u64>(names::SORT_YEAR)?,
             filters,
             year_range: self.filters.years.map(|(a, b)| (a as u64, b as u64)),
+            unfiltered,
             group: self.group,
             sort: self.sort,
             top_k: self.top_k,
@@ -405,7 +464,7 @@ impl Collector for FacetedCollector {
             all_testimonies: 0,
             public_only: self.public_only,
             heap: BinaryHeap::new(),
-            best_per_testimony: FxHashMap::default(),
+            current: None,
         })
     }
 
@@ -484,6 +543,19 @@ impl FacetedSegmentCollector {
         [ok.iter().all(|&v| v), all_but(0), all_but(1), all_but(2), all_but(3)]
     }
 
+    /// Keeps a hit if it is among the `top_k` best so far.
+    #[inline]
+    fn offer(&mut self, key: HitKey) {
+        if self.heap.len() < self.top_k {
+            self.heap.push(std::cmp::Reverse(key));
+        } else if let Some(worst) = self.heap.peek() {
+            if key > worst.0 {
+                self.heap.pop();
+                self.heap.push(std::cmp::Reverse(key));
+            }
+        }
+    }
+
     fn key(&self, doc: DocId, score: Score) -> HitKey {
         let primary = match self.sort {
             Sort::Relevance => 0,
@@ -515,9 +587,11 @@ impl SegmentCollector for FacetedSegmentCollector {
                     *w |= bit;
                 }
                 if first {
-                    self.tally.count(testimony, &o);
-                    if let Some(coded) = &mut self.coded {
-                        coded.count(testimony, &o);
+                    if !self.unfiltered {
+                        self.tally.count(testimony, &o);
+                        if let Some(coded) = &mut self.coded {
+                            coded.count(testimony, &o);
+                        }
                     }
                     if o[0] {
                         self.all_testimonies += 1;
@@ -535,39 +609,39 @@ impl SegmentCollector for FacetedSegmentCollector {
         self.passages += 1;
         let key = self.key(doc, score);
         match self.group {
-            Group::Testimony => {
-                let best = self.best_per_testimony.entry(testimony).or_insert(key);
-                if key > *best {
-                    *best = key;
-                }
-            }
-            Group::Passage => {
-                if self.top_k == 0 {
-                    return;
-                }
-                if self.heap.len() < self.top_k {
-                    self.heap.push(std::cmp::Reverse(key));
-                } else if let Some(worst) = self.heap.peek() {
-                    if key > worst.0 {
-                        self.heap.pop();
-                        self.heap.push(std::cmp::Reverse(key));
+            Group::Testimony => match &mut self.current {
+                Some((t, best)) if *t == testimony => {
+                    if key > *best {
+                        *best = key;
                     }
                 }
-            }
+                _ => {
+                    if let Some((_, best)) = self.current.replace((testimony, key)) {
+                        self.offer(best);
+                    }
+                }
+            },
+            Group::Passage => self.offer(key),
         }
     }
 
-    fn harvest(self) -> SegmentHarvest {
-        let testimonies = self.passing_testimonies;
-        let (hits, total) = match self.group {
-            Group::Testimony => {
-                let mut hits: Vec<HitKey> = self.best_per_testimony.into_values().collect();
-                hits.sort_by(|a, b| b.cmp(a));
-                hits.truncate(self.top_k);
-                (hits, testimonies)
+    fn harvest(mut self) -> SegmentHarvest {
+        if self.unfiltered {
+            let n = self.table.testimonies;
+            self.tally.count_matched(&self.counted, n);
+            if let Some(coded) = &mut self.coded {
+                coded.count_matched(&self.counted, n);
             }
-            Group::Passage => (self.heap.into_iter().map(|r| r.0).collect(), self.passages),
+        }
+        if let Some((_, best)) = self.current.take() {
+            self.offer(best);
+        }
+        let testimonies = self.passing_testimonies;
+        let total = match self.group {
+            Group::Testimony => testimonies,
+            Group::Passage => self.passages,
         };
+        let hits = self.heap.into_iter().map(|r| r.0).collect();
         SegmentHarvest {
             hits,
             total,

@@ -1,6 +1,6 @@
 //! Marking the matched terms of a passage with <mark>: the passage is run through each analysed
 //! field's analyzer and every token whose term the query holds is marked at its offsets. Works
-//! across all three fields at once, which tantivy's one-field snippet generator cannot.
+//! across both fields at once, which tantivy's one-field snippet generator cannot.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,11 +18,7 @@ const WINDOW_CHARS: usize = 320;
 pub fn matched_ranges(text: &str, terms: &HashMap<Field, HashSet<String>>, fields: &Fields) -> Vec<(usize, usize)> {
     let mut ranges = Vec::new();
     let mut en = analyzer(tokenizers::EN_STEM).expect("registered analyzer");
-    for (field, name) in [
-        (fields.body_ko, tokenizers::KO_STEM),
-        (fields.body_bigram, tokenizers::KO_BIGRAM),
-        (fields.body_en, tokenizers::EN_STEM),
-    ] {
+    for (field, name) in [(fields.body_ko, tokenizers::KO_STEM), (fields.body_en, tokenizers::EN_STEM)] {
         let Some(wanted) = terms.get(&field) else {
             continue;
         };

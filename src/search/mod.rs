@@ -3,8 +3,10 @@
 //! error has a stable code that the API maps to a status.
 
 mod collector;
+pub mod compounds;
 pub mod corroborate;
 pub mod export;
+mod generation;
 pub mod highlight;
 pub mod query;
 pub mod quotes;
@@ -275,7 +277,9 @@ pub struct SearchEngine {
     /// Answers of recent searches, valid for one index generation (see [`SearchEngine::with_cache`]).
     cache: Option<std::sync::Mutex<ResponseCache>>,
     /// The search box's completion table of the current generation.
-    completions: suggest::CompletionCache,
+    completions: generation::PerGeneration<suggest::Completions>,
+    /// The stem dictionary's compounds of the current generation, for query planning.
+    compounds: generation::PerGeneration<compounds::CompoundTable>,
 }
 
 /// Recent answers by request, and the index generation they were computed on.
@@ -286,7 +290,14 @@ struct ResponseCache {
 
 impl SearchEngine {
     pub fn new(index: Arc<TestimonyIndex>, taxonomy: Arc<Taxonomy>) -> SearchEngine {
-        SearchEngine { index, taxonomy, tables: Default::default(), cache: None, completions: Default::default() }
+        SearchEngine {
+            index,
+            taxonomy,
+            tables: Default::default(),
+            cache: None,
+            completions: Default::default(),
+            compounds: Default::default(),
+        }
     }
 
     pub fn index(&self) -> &TestimonyIndex {
@@ -312,7 +323,15 @@ impl SearchEngine {
     pub fn warm(&self) -> Result<(), SearchError> {
         self.tables.warm(&self.index.searcher())?;
         self.completions()?;
+        self.compounds()?;
         Ok(())
+    }
+
+    /// The compound table of the current index generation, built on first use after a commit.
+    pub fn compounds(&self) -> Result<Arc<compounds::CompoundTable>, SearchError> {
+        let searcher = self.index.searcher();
+        let generation = searcher.generation().generation_id();
+        self.compounds.get(generation, || Ok(compounds::CompoundTable::build(&searcher, self.index.fields().body_ko)?))
     }
 
     /// Validates and runs a search for a viewer (from the cache when the same search ran on this
@@ -350,7 +369,11 @@ impl SearchEngine {
     pub fn run(&self, s: &ValidSearch) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         let fields = *self.index.fields();
-        let plan = if s.text.is_empty() { None } else { query::plan(&s.text, s.lang, &fields, &self.taxonomy) };
+        let plan = if s.text.is_empty() {
+            None
+        } else {
+            query::plan(&s.text, s.lang, &fields, &self.taxonomy, self.compounds()?.as_ref())
+        };
         let all_passages: Box<dyn Query> =
             Box::new(TermQuery::new(Term::from_field_text(fields.kind, KIND_PASSAGE), IndexRecordOption::Basic));
         let (query, scoring): (&dyn Query, bool) = match &plan {

@@ -6,11 +6,11 @@
 //! commit) and answers by binary search on sorted keys. Knows nothing of HTTP.
 
 use std::cmp::Reverse;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{BitSet, DocSet, TantivyError, Term, TERMINATED};
 use unicode_normalization::UnicodeNormalization;
 
@@ -182,10 +182,6 @@ pub struct Completions {
     /// Sorted by key.
     keys: Vec<Key>,
 }
-
-/// The table and the generation it was built for.
-#[derive(Default)]
-pub(crate) struct CompletionCache(Mutex<Option<(u64, Arc<Completions>)>>);
 
 const CHOSEONG: [&str; 19] =
     ["ㄱ", "ㄲ", "ㄴ", "ㄷ", "ㄸ", "ㄹ", "ㅁ", "ㅂ", "ㅃ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅉ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"];
@@ -376,15 +372,7 @@ impl SearchEngine {
     /// The completion table of the current index generation, built on first use after a commit.
     pub fn completions(&self) -> Result<Arc<Completions>, SearchError> {
         let generation = self.index.searcher().generation().generation_id();
-        let mut cache = self.completions.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((g, table)) = cache.as_ref() {
-            if *g == generation {
-                return Ok(table.clone());
-            }
-        }
-        let table = Arc::new(self.build_completions()?);
-        *cache = Some((generation, table.clone()));
-        Ok(table)
+        self.completions.get(generation, || self.build_completions())
     }
 
     fn build_completions(&self) -> Result<Completions, SearchError> {
@@ -451,54 +439,56 @@ impl SearchEngine {
         Ok(table)
     }
 
-    /// The words of the Korean stem field (Hangul stems, folded Latin words) with how many
-    /// public passages and testimonies hold them. Restricted passages are left out: a
-    /// completion must not reveal a word of a text the public may not read.
+    /// Frequent words with how many public passages and testimonies hold them: Hangul stems from
+    /// the stem field, and English stems from the English field shown as the word form public
+    /// passages use most. Restricted passages are left out: a completion must not reveal a word
+    /// of a text the public may not read.
     fn public_words(&self) -> Result<Vec<(String, WordCount)>, SearchError> {
         let fields = *self.index.fields();
         let searcher = self.index.searcher();
         let mut en = analyzer(tokenizers::EN_STEM).expect("registered analyzer");
-        // First the candidates by document frequency (cheap: from the term dictionary), so that
-        // only the postings of frequent words are read.
-        let mut frequency: FxHashMap<String, u32> = FxHashMap::default();
+        let public: Vec<BitSet> =
+            searcher.segment_readers().iter().map(|s| public_docs(s, fields.access)).collect::<Result<_, _>>()?;
+        let surfaces = english_surfaces(&searcher, &public, fields.text, &mut en)?;
+        // First the candidates by document frequency (cheap: from the term dictionaries), so that
+        // only the postings of frequent words are read. Each is (word shown, field, term).
+        let mut frequency: FxHashMap<(String, Field, String), u32> = FxHashMap::default();
         for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(fields.body_ko)?;
-            let mut stream = inverted.terms().stream().map_err(TantivyError::from)?;
-            while stream.advance() {
-                let Ok(word) = std::str::from_utf8(stream.key()) else {
-                    continue;
-                };
-                if has_word_shape(word) {
-                    *frequency.entry(word.to_string()).or_default() += stream.value().doc_freq;
+            for field in [fields.body_ko, fields.body_en] {
+                let inverted = segment.inverted_index(field)?;
+                let mut stream = inverted.terms().stream().map_err(TantivyError::from)?;
+                while stream.advance() {
+                    let Ok(term) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    let shown = if field == fields.body_ko {
+                        is_hangul_syllable_start(term).then(|| term.to_string())
+                    } else {
+                        surfaces.get(term).cloned()
+                    };
+                    if let Some(word) = shown.filter(|w| has_word_shape(w)) {
+                        *frequency.entry((word, field, term.to_string())).or_default() += stream.value().doc_freq;
+                    }
                 }
             }
         }
-        let mut candidates: Vec<(String, u32)> =
-            frequency.into_iter().filter(|(w, n)| *n >= MIN_TERM_PASSAGES && is_suggestable_word(w, &mut en)).collect();
-        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut candidates: Vec<((String, Field, String), u32)> = frequency
+            .into_iter()
+            .filter(|((w, _, _), n)| *n >= MIN_TERM_PASSAGES && is_suggestable_word(w, &mut en))
+            .collect();
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0 .0.cmp(&b.0 .0)));
         candidates.truncate(MAX_TERMS * 2);
 
-        let public = Term::from_field_text(fields.access, Access::Public.code());
         let mut counts: Vec<WordCount> = vec![WordCount::default(); candidates.len()];
-        for segment in searcher.segment_readers() {
-            let mut is_public = BitSet::with_max_value(segment.max_doc());
-            if let Some(mut postings) = segment
-                .inverted_index(fields.access)?
-                .read_postings(&public, IndexRecordOption::Basic)
-                .map_err(TantivyError::from)?
-            {
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    if !segment.is_deleted(doc) {
-                        is_public.insert(doc);
-                    }
-                    doc = postings.advance();
-                }
-            }
+        for (segment, is_public) in searcher.segment_readers().iter().zip(&public) {
             let testimony = segment.fast_fields().str(crate::index::names::TESTIMONY_ID)?;
-            let inverted = segment.inverted_index(fields.body_ko)?;
-            for (i, (word, _)) in candidates.iter().enumerate() {
-                let term = Term::from_field_text(fields.body_ko, word);
+            let inverted = [fields.body_ko, fields.body_en].map(|f| segment.inverted_index(f));
+            for (i, ((_, field, word), _)) in candidates.iter().enumerate() {
+                let inverted = match &inverted[usize::from(*field != fields.body_ko)] {
+                    Ok(inverted) => inverted,
+                    Err(e) => return Err(SearchError::Engine(e.clone())),
+                };
+                let term = Term::from_field_text(*field, word);
                 let Some(mut postings) =
                     inverted.read_postings(&term, IndexRecordOption::Basic).map_err(TantivyError::from)?
                 else {
@@ -524,15 +514,75 @@ impl SearchEngine {
             .into_iter()
             .zip(counts)
             .filter(|(_, c)| c.passages >= MIN_TERM_PASSAGES)
-            .map(|((w, _), c)| (w, c))
+            .map(|(((w, _, _), _), c)| (w, c))
             .collect())
     }
 }
 
-impl std::fmt::Debug for CompletionCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CompletionCache")
+/// The live public documents of a segment.
+fn public_docs(segment: &tantivy::SegmentReader, access: Field) -> Result<BitSet, SearchError> {
+    let public = Term::from_field_text(access, Access::Public.code());
+    let mut is_public = BitSet::with_max_value(segment.max_doc());
+    if let Some(mut postings) =
+        segment.inverted_index(access)?.read_postings(&public, IndexRecordOption::Basic).map_err(TantivyError::from)?
+    {
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if !segment.is_deleted(doc) {
+                is_public.insert(doc);
+            }
+            doc = postings.advance();
+        }
     }
+    Ok(is_public)
+}
+
+/// Public passages read for the English word forms, in runs of neighbours (one store block).
+const SURFACE_SAMPLE_PASSAGES: u32 = 4000;
+const SURFACE_RUN: u32 = 40;
+
+/// English stem → the word form public passages use most for it (hous → house), from a sample
+/// of public passages spread over the index: the English field holds stems only, and a search
+/// box completes words.
+fn english_surfaces(
+    searcher: &tantivy::Searcher,
+    public: &[BitSet],
+    text: Field,
+    en: &mut tantivy::tokenizer::TextAnalyzer,
+) -> Result<FxHashMap<String, String>, SearchError> {
+    let total: u32 = searcher.segment_readers().iter().map(|s| s.max_doc()).sum();
+    let mut forms: FxHashMap<String, FxHashMap<String, u32>> = FxHashMap::default();
+    let mut words = analyzer(tokenizers::KO_STEM).expect("registered analyzer");
+    for (ordinal, (segment, is_public)) in searcher.segment_readers().iter().zip(public).enumerate() {
+        let share =
+            (u64::from(SURFACE_SAMPLE_PASSAGES) * u64::from(segment.max_doc()) / u64::from(total.max(1))) as u32;
+        let runs = share.div_ceil(SURFACE_RUN).max(1);
+        let step = (segment.max_doc() / runs).max(1);
+        for run in 0..runs {
+            for doc in
+                (run * step..(run * step + SURFACE_RUN).min(segment.max_doc())).filter(|&d| is_public.contains(d))
+            {
+                let stored: tantivy::TantivyDocument = searcher.doc(tantivy::DocAddress::new(ordinal as u32, doc))?;
+                let Some(passage) = stored.get_first(text).and_then(|v| tantivy::schema::Value::as_str(&v)) else {
+                    continue;
+                };
+                // The stem analyzer folds Latin words without stemming them.
+                for word in analyze(&mut words, passage).into_iter().map(|t| t.text) {
+                    if word.chars().all(|c| c.is_ascii_lowercase()) {
+                        if let [stem] = analyze(en, &word).as_slice() {
+                            *forms.entry(stem.text.clone()).or_default().entry(word).or_default() += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(forms
+        .into_iter()
+        .filter_map(|(stem, words)| {
+            words.into_iter().max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0))).map(|(w, _)| (stem, w))
+        })
+        .collect())
 }
 
 #[cfg(test)]

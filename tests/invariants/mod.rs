@@ -110,7 +110,11 @@ fn marked_html_is_safe(html: &str, source: &str) {
 
 /// The query parser, on the text as typed.
 pub fn query_text(text: &str, lang: Option<Lang>) {
-    let Some(plan) = query::plan(text, lang, fields(), taxonomy()) else {
+    let compounds = testimony_search::search::compounds::CompoundTable::from_frequencies(
+        [("수용소", 9), ("정치범수용소", 3), ("정치범", 4), ("회령", 5), ("보위부", 2)]
+            .map(|(w, n)| (w.to_string(), n)),
+    );
+    let Some(plan) = query::plan(text, lang, fields(), taxonomy(), &compounds) else {
         return;
     };
     for (field, terms) in &plan.terms {
