@@ -371,7 +371,7 @@ pub fn analyze_word(word: &str) -> KoreanWord {
     word_result(base, end)
 }
 
-/// A verb stem as the dictionary writes it. The honorific 시 (with 으 after a consonant) goes, as
+/// A verb stem as the dictionary writes it. The honorific 시 (and a linking 으) goes, as
 /// its past 셨 already does: 돌아가시(다) → 돌아가, 받으시 → 받. When the stem was contracted with
 /// the infinitive 아/어 (before the past ㅆ or 서), the contraction is undone: 때려 → 때리,
 /// 배워 → 배우, 봐 → 보, 돼 → 되, 해 → 하, so that 때렸다, 때려서 and 때리다 meet.
@@ -379,9 +379,10 @@ fn verb_stem(stem: String, contracted: bool) -> String {
     let mut chars: Vec<char> = stem.chars().collect();
     if chars.len() >= 2 && chars[chars.len() - 1] == '시' {
         chars.pop();
-        if chars.len() >= 2 && chars[chars.len() - 1] == '으' && has_final(chars[chars.len() - 2]) {
-            chars.pop();
-        }
+    }
+    // 으 after a final consonant only joins a stem to an ending (받으셨, 잡으면): no stem ends in it.
+    if chars.len() >= 2 && chars[chars.len() - 1] == '으' && has_final(chars[chars.len() - 2]) {
+        chars.pop();
     }
     if contracted {
         if let Some(last) = chars.last_mut() {
