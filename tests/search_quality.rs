@@ -30,10 +30,8 @@ fn check(dir: &str, min_queries: usize, floors: &[(&str, f64, f64)]) {
         assert!(o.error.is_none(), "{}: {:?}", o.id, o.error);
     }
     for s in summarize(&outcomes) {
-        let &(_, recall_floor, ndcg_floor) = floors
-            .iter()
-            .find(|f| f.0 == s.suite)
-            .unwrap_or_else(|| panic!("{dir}: suite {} has no floor", s.suite));
+        let &(_, recall_floor, ndcg_floor) =
+            floors.iter().find(|f| f.0 == s.suite).unwrap_or_else(|| panic!("{dir}: suite {} has no floor", s.suite));
         assert!(
             s.recall_at_10 >= recall_floor && s.ndcg_at_10 >= ndcg_floor,
             "{dir} suite {}: recall@10 {:.3} (floor {recall_floor}), nDCG@10 {:.3} (floor {ndcg_floor})",
