@@ -128,6 +128,7 @@ const LIGHT_VERBS: &[&str] = &[
 /// Verbal endings, longest first; stripped from words that carried no particle.
 const ENDINGS: &[&str] = &[
     // honorific 시 with its tense and mood: 끌려가셨어요, 끌려가신, 하셔서
+    "셨습니까",
     "셨습니다",
     "셨는데요",
     "셨어요",
@@ -139,6 +140,57 @@ const ENDINGS: &[&str] = &[
     "신",
     "었었습니다",
     "았었습니다",
+    // questions, future and conjecture: 잡혔습니까, 갑니까, 가겠습니다, 맞았을 (때)
+    "었습니까",
+    "았습니까",
+    "였습니까",
+    "겠습니다",
+    "겠습니까",
+    "습니까",
+    "겠어요",
+    "겠는데",
+    "겠다",
+    "었을",
+    "았을",
+    // connectives and clause endings: 맞았으니까, 숨었으며, 팔려고, 잡히자마자, 갔거나
+    "었으니까",
+    "았으니까",
+    "으니까",
+    "었으며",
+    "았으며",
+    "었으나",
+    "았으나",
+    "었는지",
+    "았는지",
+    "었다가",
+    "았다가",
+    "었는데도",
+    "는데도",
+    "으려고",
+    "자마자",
+    "었거나",
+    "았거나",
+    "거나",
+    "으면서",
+    "으면",
+    "으며",
+    "려고",
+    "는지",
+    // quotative and reported speech: 때렸다고, 간다고, 갔대요, 했답니다, 가자고, 왔냐고
+    "었다고",
+    "았다고",
+    "는다고",
+    "답니다",
+    "다면서",
+    "다며",
+    "냐고",
+    "었대요",
+    "았대요",
+    // spoken sentence endings: 맞았죠, 그랬군요, 먹는다
+    "었죠",
+    "았죠",
+    "더군요",
+    "는다",
     "었습니다",
     "았습니다",
     "였습니다",
@@ -232,6 +284,9 @@ pub fn south_initial(c: char) -> char {
     char::from_u32(0xAC00 + new_initial * 588 + index % 588).expect("a syllable with another initial is a syllable")
 }
 
+/// Two-syllable words ending in 다 that are nouns, not a one-syllable verb stem with its ending.
+const NOUNS_IN_DA: &[&str] = &["바다", "판다", "소다"];
+
 /// Strips particles, light verbs and endings from one Hangul word.
 pub fn analyze_word(word: &str) -> KoreanWord {
     let mut chars: Vec<char> = word.chars().collect();
@@ -249,7 +304,10 @@ pub fn analyze_word(word: &str) -> KoreanWord {
         }
     }
     if !stripped_particle {
-        if let Some(n) = match_suffix(&chars[..end], PARTICLES) {
+        // A verbal ending longer than the particle the word also ends in is the ending: 숨거나 is
+        // 숨 + 거나, not 숨거 + 나; on a tie the particle wins (수용소에서, not 수용소에 + 서).
+        let ending = match_suffix(&chars[..end], ENDINGS).unwrap_or(0);
+        if let Some(n) = match_suffix(&chars[..end], PARTICLES).filter(|&n| n >= ending) {
             end -= n;
             stripped_particle = true;
         }
@@ -276,17 +334,33 @@ pub fn analyze_word(word: &str) -> KoreanWord {
         if let Some(plain) = without_final(chars[end - 3], FINAL_BIEUP) {
             let mut out: String = chars[..end - 3].iter().collect();
             out.push(plain);
-            return word_result(out, end - 2);
+            return word_result(verb_stem(out, false), end - 2);
         }
+    }
+    // A one-syllable verb stem in its dictionary or past form: 숨다, 죽다, 갔다, 했다 (the suffix
+    // rules keep two syllables for one-syllable endings, which protects nouns like 나이 and 바다).
+    if end == 2 && chars[1] == '다' && !NOUNS_IN_DA.contains(&base.as_str()) && is_syllable(chars[0]) {
+        // 갔다 → 가 (past), 간다 → 가 (present after a vowel).
+        let (stem, past) = match without_final(chars[0], FINAL_SSANGSIOT) {
+            Some(plain) => (plain, true),
+            None => (without_final(chars[0], FINAL_NIEUN).unwrap_or(chars[0]), false),
+        };
+        return word_result(verb_stem(stem.to_string(), past), 1);
     }
     if let Some(n) = match_suffix(&chars[..end], ENDINGS) {
         let cut = end - n;
         let mut out: String = chars[..cut].iter().collect();
         // Past tense ㅆ: 끌려갔(습니다) → 끌려가, 했 → 하.
+        let mut contracted = chars[cut..end].starts_with(&['서']);
         if let Some(last) = out.pop() {
-            out.push(without_final(last, FINAL_SSANGSIOT).unwrap_or(last));
+            let plain = without_final(last, FINAL_SSANGSIOT);
+            contracted |= plain.is_some();
+            // The present ㄴ다 after a vowel stem: 끌려간다 → 끌려가.
+            let plain =
+                plain.or_else(|| (chars[cut..end] == ['다']).then(|| without_final(last, FINAL_NIEUN)).flatten());
+            out.push(plain.unwrap_or(last));
         }
-        return word_result(out, cut);
+        return word_result(verb_stem(out, contracted), cut);
     }
     // The connective 아/어 after a stem ending in a consonant: 빼앗아 (가다) → 빼앗, 붙잡아 → 붙잡.
     // Only on three syllables or more, so that two-syllable nouns (상어, 단어) keep their form.
@@ -295,6 +369,51 @@ pub fn analyze_word(word: &str) -> KoreanWord {
         return word_result(stem, end - 1);
     }
     word_result(base, end)
+}
+
+/// A verb stem as the dictionary writes it. The honorific 시 (and a linking 으) goes, as
+/// its past 셨 already does: 돌아가시(다) → 돌아가, 받으시 → 받. When the stem was contracted with
+/// the infinitive 아/어 (before the past ㅆ or 서), the contraction is undone: 때려 → 때리,
+/// 배워 → 배우, 봐 → 보, 돼 → 되, 해 → 하, so that 때렸다, 때려서 and 때리다 meet.
+fn verb_stem(stem: String, contracted: bool) -> String {
+    let mut chars: Vec<char> = stem.chars().collect();
+    if chars.len() >= 2 && chars[chars.len() - 1] == '시' {
+        chars.pop();
+    }
+    // 으 after a final consonant only joins a stem to an ending (받으셨, 잡으면): no stem ends in it.
+    if chars.len() >= 2 && chars[chars.len() - 1] == '으' && has_final(chars[chars.len() - 2]) {
+        chars.pop();
+    }
+    if contracted {
+        if let Some(last) = chars.last_mut() {
+            *last = uncontracted(*last);
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// The stem syllable of an infinitive contracted with 아/어: 려 → 리, 워 → 우, 와 → 오, 돼 → 되,
+/// 해 → 하. Syllables with a final consonant, and other vowels, are left alone.
+fn uncontracted(c: char) -> char {
+    let code = c as u32;
+    if !is_syllable(c) || !(code - 0xAC00).is_multiple_of(28) {
+        return c;
+    }
+    let index = code - 0xAC00;
+    let (initial, vowel) = (index / 588, (index % 588) / 28);
+    let new_vowel = match (initial, vowel) {
+        (18, 1) => 0,  // 해 → 하
+        (_, 6) => 20,  // ㅕ → ㅣ
+        (_, 14) => 13, // ㅝ → ㅜ
+        (_, 9) => 8,   // ㅘ → ㅗ
+        (_, 10) => 11, // ㅙ → ㅚ
+        _ => return c,
+    };
+    char::from_u32(0xAC00 + initial * 588 + new_vowel * 28).unwrap_or(c)
+}
+
+fn is_syllable(c: char) -> bool {
+    (0xAC00..=0xD7A3).contains(&(c as u32))
 }
 
 /// True for a syllable with a final consonant (받침).
@@ -387,6 +506,7 @@ fn light_verb_cut(chars: &[char]) -> Option<usize> {
 
 const FINAL_SSANGSIOT: u32 = 20;
 const FINAL_BIEUP: u32 = 17;
+const FINAL_NIEUN: u32 = 4;
 
 /// The syllable without its final consonant, when that final is `which`.
 fn without_final(c: char, which: u32) -> Option<char> {
@@ -466,6 +586,65 @@ mod tests {
         // Two-syllable nouns that end in 아/어 keep it; so does a vowel-final stem.
         assert_eq!(s("상어"), "상어");
         assert_eq!(s("아시아"), "아시아");
+    }
+
+    #[test]
+    fn one_syllable_verb_stems_lose_their_ending() {
+        assert_eq!(s("숨다"), "숨");
+        assert_eq!(s("죽다"), s("죽었어요"));
+        assert_eq!(s("갔다"), "가");
+        assert_eq!(s("간다"), "가");
+        assert_eq!(s("했다"), "하");
+        assert_eq!(s("하다"), "하");
+        // Nouns in 다 and longer nouns keep their form.
+        assert_eq!(s("바다"), "바다");
+        assert_eq!(s("나이"), "나이");
+    }
+
+    #[test]
+    fn contracted_infinitives_meet_the_dictionary_form() {
+        for (form, lemma) in [
+            ("때렸습니다", "때리다"),
+            ("때려서", "때리다"),
+            ("잡혔다", "잡히다"),
+            ("배웠어요", "배우다"),
+            ("봤어요", "보다"),
+            ("왔다", "오다"),
+            ("도망쳤다", "도망치다"),
+            ("끌려간다", "끌려가다"),
+        ] {
+            assert_eq!(s(form), s(lemma), "{form}");
+        }
+        // Without an ending the noun is left alone.
+        assert_eq!(s("자녀"), "자녀");
+        assert_eq!(s("영화"), "영화");
+    }
+
+    #[test]
+    fn the_honorific_meets_the_plain_stem() {
+        assert_eq!(s("돌아가시다"), "돌아가");
+        assert_eq!(s("돌아가셨습니다"), "돌아가");
+        assert_eq!(s("받으시고"), "받");
+        assert_eq!(s("다시"), "다시");
+    }
+
+    #[test]
+    fn more_endings_meet_at_the_stem() {
+        for (form, stem) in [
+            ("숨거나", "숨"),
+            ("잡혔습니까", "잡히"),
+            ("맞았으니까", "맞"),
+            ("도착하자마자", "도착"),
+            ("때렸다고", "때리"),
+            ("먹는다", "먹"),
+            ("넘겠습니다", "넘"),
+            ("맞았죠", "맞"),
+        ] {
+            assert_eq!(s(form), stem, "{form}");
+        }
+        // A particle still wins a tie with an ending, and a longer particle wins outright.
+        assert_eq!(s("수용소에서"), "수용소");
+        assert_eq!(s("사람이었어요"), "사람");
     }
 
     #[test]

@@ -242,19 +242,149 @@ const TERM_PREFIX: &str = "term:";
 /// Weight of a word's derivational base relative to the word.
 const DERIVATION_WEIGHT: f32 = 0.7;
 
-/// Bases of an English word without a derivational suffix that Porter keeps: -er(s), -or(s),
-/// -al(s). Only for words long enough that the base is still a word.
+/// English paradigms whose forms Porter cannot bring together: irregular plurals and verbs, and a
+/// few derivations with a changed stem. A query word in a row also searches the row's other forms.
+/// Auxiliaries (was, had, did) are stopwords and left out.
+const IRREGULAR_FORMS: &[&[&str]] = &[
+    // nouns
+    &["child", "children"],
+    &["man", "men"],
+    &["woman", "women"],
+    &["person", "people"],
+    &["foot", "feet"],
+    &["tooth", "teeth"],
+    &["wife", "wives"],
+    &["life", "lives"],
+    &["knife", "knives"],
+    &["thief", "thieves"],
+    &["mouse", "mice"],
+    // verbs
+    &["flee", "fled"],
+    &["take", "took", "taken"],
+    &["catch", "caught"],
+    &["beat", "beaten"],
+    &["bring", "brought"],
+    &["buy", "bought"],
+    &["sell", "sold"],
+    &["tell", "told"],
+    &["hold", "held"],
+    &["keep", "kept"],
+    &["leave", "left"],
+    &["lose", "lost"],
+    &["send", "sent"],
+    &["spend", "spent"],
+    &["sleep", "slept"],
+    &["fight", "fought"],
+    &["teach", "taught"],
+    &["seek", "sought"],
+    &["run", "ran"],
+    &["come", "came"],
+    &["go", "went", "gone"],
+    &["see", "saw", "seen"],
+    &["give", "gave", "given"],
+    &["eat", "ate", "eaten"],
+    &["drive", "drove", "driven"],
+    &["write", "wrote", "written"],
+    &["hide", "hid", "hidden"],
+    &["freeze", "froze", "frozen"],
+    &["steal", "stole", "stolen"],
+    &["break", "broke", "broken"],
+    &["speak", "spoke", "spoken"],
+    &["choose", "chose", "chosen"],
+    &["forget", "forgot", "forgotten"],
+    &["bite", "bit", "bitten"],
+    &["shoot", "shot"],
+    &["hang", "hung"],
+    &["strike", "struck", "stricken"],
+    &["dig", "dug"],
+    &["feed", "fed"],
+    &["lead", "led"],
+    &["fall", "fell", "fallen"],
+    &["know", "knew", "known"],
+    &["grow", "grew", "grown"],
+    &["throw", "threw", "thrown"],
+    &["fly", "flew", "flown"],
+    &["swim", "swam", "swum"],
+    &["tear", "tore", "torn"],
+    &["wear", "wore", "worn"],
+    &["bear", "bore", "born"],
+    &["begin", "began", "begun"],
+    &["drink", "drank", "drunk"],
+    &["sink", "sank", "sunk"],
+    &["shake", "shook", "shaken"],
+    &["wake", "woke", "woken"],
+    &["rise", "rose", "risen"],
+    &["sit", "sat"],
+    &["stand", "stood"],
+    &["pay", "paid"],
+    &["lay", "laid"],
+    &["say", "said"],
+    &["make", "made"],
+    &["find", "found"],
+    &["get", "got", "gotten"],
+    &["hear", "heard"],
+    &["meet", "met"],
+    &["feel", "felt"],
+    &["build", "built"],
+    &["lend", "lent"],
+    &["bend", "bent"],
+    &["mean", "meant"],
+    &["kneel", "knelt"],
+    &["creep", "crept"],
+    &["sweep", "swept"],
+    &["weep", "wept"],
+    &["bleed", "bled"],
+    &["think", "thought"],
+    &["die", "dead"],
+    &["swear", "swore", "sworn"],
+    &["forbid", "forbade", "forbidden"],
+    &["forgive", "forgave", "forgiven"],
+    &["understand", "understood"],
+    // derivations with a changed stem
+    &["detain", "detention"],
+    &["hungry", "hunger"],
+    &["poor", "poverty"],
+    &["prove", "proof"],
+    &["choose", "choice"],
+    &["lose", "loss"],
+    &["die", "death"],
+    &["deceive", "deception"],
+    &["receive", "reception"],
+    &["seize", "seizure"],
+    &["strong", "strength"],
+    &["long", "length"],
+    &["destroy", "destruction"],
+];
+
+/// Other forms of an English word that Porter leaves apart: the other members of its irregular
+/// paradigm (children → child, caught → catch), its base without a derivational suffix that Porter
+/// keeps (-er(s), -or(s), -al(s), -ee(s): smuggler → smuggl(ed), burial → buri(ed), detainee →
+/// detain), and the verb of an -ation noun whose verb ends in -e (starvation → starve).
 fn derivational_bases(word: &str) -> Vec<String> {
     if !word.chars().all(|c| c.is_ascii_alphabetic()) {
         return Vec::new();
     }
-    ["ers", "er", "ors", "or", "als", "al"]
+    let mut out: Vec<String> = IRREGULAR_FORMS
         .iter()
-        .filter_map(|suffix| word.strip_suffix(suffix))
-        .filter(|base| base.len() >= 4)
-        .map(str::to_string)
-        .take(1)
-        .collect()
+        .filter(|row| row.contains(&word))
+        .flat_map(|row| row.iter().filter(|f| **f != word).map(|f| f.to_string()))
+        .collect();
+    out.extend(
+        ["ers", "er", "ors", "or", "als", "al", "ees", "ee"]
+            .iter()
+            .filter_map(|suffix| word.strip_suffix(suffix))
+            .filter(|base| base.len() >= 4)
+            .map(str::to_string)
+            .take(1),
+    );
+    if let Some(base) = word.strip_suffix("ations").or_else(|| word.strip_suffix("ation")) {
+        if base.len() >= 4 {
+            out.push(format!("{base}e"));
+        }
+    }
+    let mut seen = HashSet::new();
+    out.retain(|f| seen.insert(f.clone()));
+    out
 }
 
 /// The other names of a recognised concept, for expansion.
@@ -538,7 +668,15 @@ pub fn plan(
                 }
             }
             Item::Phrase(p) => {
-                if let Some(q) = text_clause(&mut a, fields, &p, 1.0, true, &mut HashSet::new()) {
+                // A phrase that is one place, violation or glossary name ("state security") is
+                // that concept, expanded to its other names like the same words unquoted; any
+                // other phrase is only its words in order.
+                let (mut typed_here, mut found_here) = (typed.clone(), expansions.clone());
+                let mut as_concept = plain_groups(&p, fields, taxonomy, &mut a, &mut typed_here, &mut found_here);
+                if as_concept.len() == 1 && found_here.len() > expansions.len() {
+                    (typed, expansions) = (typed_here, found_here);
+                    groups.extend(as_concept.pop().map(|q| (q, false)));
+                } else if let Some(q) = text_clause(&mut a, fields, &p, 1.0, true, &mut HashSet::new()) {
                     groups.push((q, false));
                 }
             }
@@ -619,6 +757,18 @@ mod tests {
         assert_eq!(derivational_bases("burial"), ["buri"]);
         assert!(derivational_bases("camp").is_empty());
         assert!(derivational_bases("order").is_empty());
+        assert_eq!(derivational_bases("detainees"), ["detain"]);
+        assert_eq!(derivational_bases("starvation"), ["starve"]);
+    }
+
+    #[test]
+    fn irregular_english_forms_reach_their_paradigm() {
+        assert_eq!(derivational_bases("children"), ["child"]);
+        assert_eq!(derivational_bases("caught"), ["catch"]);
+        assert_eq!(derivational_bases("taken"), ["take", "took"]);
+        assert_eq!(derivational_bases("fled"), ["flee"]);
+        assert_eq!(derivational_bases("beat"), ["beaten"]);
+        assert_eq!(derivational_bases("detention"), ["detain"]);
     }
 
     #[test]
