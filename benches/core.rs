@@ -1,7 +1,8 @@
 //! Baseline measurements of the core paths on the sample corpus: analyzer throughput per
-//! language, language detection per passage, preparing testimonies for the index, and query
-//! latency with 0 and 4 facet filters, and search-box completions. Run: `cargo bench --bench core`.
-//! The full-scale benches, the load test and the Lucene comparison build on these.
+//! language, language detection and extraction per passage, preparing testimonies for the index
+//! (sample and generated), query latency with 0 and 4 facet filters, and search-box completions.
+//! Run: `cargo bench --bench core`. The full-scale benches, the load test and the Lucene
+//! comparison build on these.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -67,6 +68,37 @@ fn prepare(c: &mut Criterion) {
     group.finish();
 }
 
+/// Extraction alone (places, violations, years) over every passage of the sample corpus, and
+/// preparing generated testimonies, whose Zipf vocabulary repeats words as a large corpus does.
+fn extraction(c: &mut Criterion) {
+    let taxonomy = Taxonomy::embedded().unwrap();
+    let texts = passages("ko").into_iter().chain(passages("en")).collect::<Vec<_>>();
+    let mut group = c.benchmark_group("extract");
+    group.throughput(Throughput::Elements(texts.len() as u64));
+    group.bench_function("passage", |b| {
+        b.iter(|| texts.iter().map(|t| taxonomy.extract(t).places.len()).sum::<usize>())
+    });
+    group.finish();
+
+    let cfg = testimony_search::generate::GeneratorConfig { testimonies: 100, ..Default::default() };
+    let records: Vec<String> = testimony_search::generate::testimonies(&cfg, &taxonomy)
+        .unwrap()
+        .map(|t| serde_json::to_string(&t).unwrap())
+        .collect();
+    let dir = std::env::temp_dir().join(format!("testimony-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let corpus = dir.join("corpus.jsonl");
+    std::fs::write(&corpus, records.join("\n")).unwrap();
+    let mut group = c.benchmark_group("ingest");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(records.len() as u64));
+    group.bench_function("prepare_generated_100", |b| {
+        b.iter(|| ingest::collect(&[&corpus], &taxonomy, &mut |_| {}).testimonies.len())
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 fn queries(c: &mut Criterion) {
     let taxonomy = Arc::new(Taxonomy::embedded().unwrap());
     let index = Arc::new(TestimonyIndex::in_memory(&SchemaSource::Embedded).unwrap());
@@ -114,5 +146,5 @@ fn queries(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, analyzers, detection, prepare, queries);
+criterion_group!(benches, analyzers, detection, prepare, extraction, queries);
 criterion_main!(benches);

@@ -65,7 +65,17 @@ pub struct Detection {
 /// Detects the language of a passage or query. When lingua is unsure (short text, digits only,
 /// low confidence), the hint decides, then the dominant script.
 pub fn detect(text: &str, hint: Option<Lang>) -> Detection {
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    let letters = Letters::of(text);
+    if letters.total >= MIN_LETTERS {
+        if let Some(lang) = letters.single_script() {
+            return Detection { lang: Some(lang), confident: true };
+        }
+    }
+    by_lingua(text, letters.total, hint)
+}
+
+/// [`detect`] without the single-script shortcut.
+fn by_lingua(text: &str, letters: usize, hint: Option<Lang>) -> Detection {
     if letters >= MIN_LETTERS {
         let values = detector().compute_language_confidence_values(text);
         if let Some((language, confidence)) = values.first() {
@@ -80,6 +90,58 @@ pub fn detect(text: &str, hint: Option<Lang>) -> Detection {
     }
     let lang = hint.or_else(|| by_script(text));
     Detection { lang, confident: false }
+}
+
+/// The letters of a text by script, counted the way [`detect`] needs them.
+struct Letters {
+    /// Every alphabetic character (what [`MIN_LETTERS`] counts).
+    total: usize,
+    hangul: usize,
+    latin: usize,
+}
+
+impl Letters {
+    /// ASCII and Hangul syllables, nearly every character of the corpus, are answered before the
+    /// general Unicode lookup, which is slow outside ASCII.
+    fn of(text: &str) -> Letters {
+        let (mut total, mut hangul, mut latin) = (0, 0, 0);
+        for c in text.chars() {
+            if c.is_ascii() {
+                if c.is_ascii_alphabetic() {
+                    total += 1;
+                    latin += 1;
+                }
+            } else if is_hangul_syllable(c) {
+                total += 1;
+                hangul += 1;
+            } else if c.is_alphabetic() {
+                total += 1;
+                latin += usize::from(is_latin_letter(c));
+            }
+        }
+        Letters { total, hangul, latin }
+    }
+
+    /// The language lingua is bound to answer, with confidence 1, when every letter is of one
+    /// script: with only Korean and English configured, words all in Hangul are Korean by its
+    /// rules, and words all in the Latin script leave English as the only candidate. Mixed or
+    /// other scripts are left to lingua (the test `single_script_shortcut_agrees_with_lingua`).
+    fn single_script(&self) -> Option<Lang> {
+        if self.hangul == self.total {
+            Some(Lang::Ko)
+        } else if self.latin == self.total {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+}
+
+/// A letter of the Latin script: the Latin-1, Extended-A/B and Extended Additional blocks hold
+/// nothing alphabetic of any other script.
+fn is_latin_letter(c: char) -> bool {
+    c.is_ascii_alphabetic()
+        || (c.is_alphabetic() && (('\u{00C0}'..='\u{024F}').contains(&c) || ('\u{1E00}'..='\u{1EFF}').contains(&c)))
 }
 
 /// The language of the script most letters are written in, if any letters at all.
@@ -116,6 +178,48 @@ mod tests {
         assert_eq!(d, Detection { lang: Some(Lang::Ko), confident: false });
         assert_eq!(detect("12 34", None).lang, None);
         assert_eq!(detect("네", None).lang, Some(Lang::Ko));
+    }
+
+    /// What lingua itself decides, for comparison with the shortcut.
+    fn lingua_only(text: &str, hint: Option<Lang>) -> Detection {
+        by_lingua(text, text.chars().filter(|c| c.is_alphabetic()).count(), hint)
+    }
+
+    #[test]
+    fn single_script_shortcut_agrees_with_lingua() {
+        let texts = [
+            "보위부에 끌려가서 예심을 받았습니다.",
+            "I was taken to the holding centre in Onsŏng.",
+            "Ch'ŏngjin, Hoeryŏng, Ŭiju — ǅemal façade Ẽxample",
+            "2008년에 Hoeryŏng에서",
+            "回寧에서 살았어요",
+            "Москва and Seoul",
+            "ㄱㄴㄷㄹ 자모만",
+            "µµµµ",
+            "ⅫⅫ ok",
+            "정치범 수용소 (political prison camp)",
+            "   ",
+            "가나",
+        ];
+        for text in texts {
+            for hint in [None, Some(Lang::Ko), Some(Lang::En)] {
+                assert_eq!(detect(text, hint), lingua_only(text, hint), "{text:?} {hint:?}");
+            }
+        }
+        let taxonomy = crate::taxonomy::Taxonomy::embedded().expect("embedded taxonomy");
+        let cfg = crate::generate::GeneratorConfig { testimonies: 30, ..Default::default() };
+        for record in crate::generate::testimonies(&cfg, &taxonomy).expect("generator") {
+            for paragraph in record.transcript.split("\n\n") {
+                assert_eq!(detect(paragraph, None), lingua_only(paragraph, None), "{paragraph:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shortcut_agrees_with_lingua_on_any_mix(text in "[가-힣a-zA-ZŏŭŎÉé0-9 .,'ㄱ-ㅎ回寧д]{0,40}") {
+            proptest::prop_assert_eq!(detect(&text, None), lingua_only(&text, None), "{:?}", text);
+        }
     }
 
     #[test]

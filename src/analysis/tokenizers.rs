@@ -66,6 +66,87 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
     out
 }
 
+/// A segment without its borrow of the text, for the cache below.
+#[derive(Clone, Copy)]
+struct CachedSegment {
+    start: usize,
+    end: usize,
+    script: Script,
+    word: usize,
+}
+
+/// The last text segmented on this thread and its segments.
+#[derive(Default)]
+struct SegmentCache {
+    text: String,
+    segments: Vec<CachedSegment>,
+}
+
+/// Longer texts are segmented again rather than copied into the cache.
+const CACHED_TEXT_MAX: usize = 64 * 1024;
+
+thread_local! {
+    static LAST_SEGMENTED: std::cell::RefCell<SegmentCache> = std::cell::RefCell::default();
+}
+
+/// [`segments`], remembered for the last text of this thread: the index writer runs the three
+/// analyzers over the same passage in a row, and extraction runs two of them, so each passage is
+/// segmented once instead of up to five times.
+fn segments_cached(text: &str) -> Vec<Segment<'_>> {
+    let hit = LAST_SEGMENTED.with_borrow(|cache| {
+        (cache.text == text).then(|| {
+            cache
+                .segments
+                .iter()
+                .map(|s| Segment { text: &text[s.start..s.end], start: s.start, script: s.script, word: s.word })
+                .collect::<Vec<_>>()
+        })
+    });
+    if let Some(segs) = hit {
+        return segs;
+    }
+    let fresh = segments(text);
+    if text.len() <= CACHED_TEXT_MAX {
+        LAST_SEGMENTED.with_borrow_mut(|cache| {
+            cache.text.clear();
+            cache.text.push_str(text);
+            cache.segments.clear();
+            cache.segments.extend(fresh.iter().map(|s| CachedSegment {
+                start: s.start,
+                end: s.start + s.text.len(),
+                script: s.script,
+                word: s.word,
+            }));
+        });
+    }
+    fresh
+}
+
+/// Most Hangul words of a corpus are repeats (Zipf): [`korean::analyze_word`], a pure function,
+/// is remembered per thread, up to this many words (a few MB; the server's threads keep theirs)
+/// before the memory starts over. 5,000 generated testimonies hold about 10,600 distinct words.
+const ANALYZED_WORDS_MAX: usize = 1 << 14;
+
+thread_local! {
+    static ANALYZED_WORDS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, korean::KoreanWord>> =
+        std::cell::RefCell::default();
+}
+
+/// [`korean::analyze_word`], memoised.
+fn analyze_word(word: &str) -> korean::KoreanWord {
+    ANALYZED_WORDS.with_borrow_mut(|memo| {
+        if let Some(w) = memo.get(word) {
+            return w.clone();
+        }
+        if memo.len() >= ANALYZED_WORDS_MAX {
+            memo.clear();
+        }
+        let w = korean::analyze_word(word);
+        memo.insert(word.into(), w.clone());
+        w
+    })
+}
+
 fn push_run<'a>(out: &mut Vec<Segment<'a>>, text: &'a str, start: usize, end: usize, script: Script, word: usize) {
     let run = text[start..end].trim_end_matches(is_apostrophe);
     if !run.is_empty() {
@@ -111,7 +192,7 @@ impl Tokenizer for KoreanStemTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let mut tokens = Vec::new();
-        let segs = segments(text);
+        let segs = segments_cached(text);
         for (i, &seg) in segs.iter().enumerate() {
             let position = tokens.len();
             match seg.script {
@@ -121,7 +202,7 @@ impl Tokenizer for KoreanStemTokenizer {
                     tokens.push(token(unit.to_string(), seg.start, seg.start + unit.len(), position));
                 }
                 Script::Hangul => {
-                    let w = korean::analyze_word(seg.text);
+                    let w = analyze_word(seg.text);
                     if w.stem.is_empty() {
                         continue;
                     }
@@ -170,7 +251,7 @@ impl Tokenizer for BigramTokenizer {
         let mut tokens: Vec<Token> = Vec::new();
         // Last syllable of the previous Hangul word and its offsets, for the bridging bigram.
         let mut previous: Option<(char, usize)> = None;
-        let segs = segments(text);
+        let segs = segments_cached(text);
         for (i, &seg) in segs.iter().enumerate() {
             if seg.script != Script::Hangul {
                 previous = None;
@@ -181,7 +262,7 @@ impl Tokenizer for BigramTokenizer {
             }
             let w = match korean::counter(seg.text).filter(|_| follows_number(&segs, i)) {
                 Some(unit) => korean::KoreanWord { stem: unit.into(), stem_syllables: 1, bigram_form: unit.into() },
-                None => korean::analyze_word(seg.text),
+                None => analyze_word(seg.text),
             };
             let form: Vec<(usize, char)> = seg.text.char_indices().take(w.bigram_form.chars().count()).collect();
             let chars: Vec<char> = w.bigram_form.chars().collect();
@@ -192,7 +273,7 @@ impl Tokenizer for BigramTokenizer {
             let end_of = |i: usize| offset(i) + chars[i].len_utf8();
             if let Some((last, last_start)) = previous {
                 let position = tokens.len();
-                tokens.push(token(format!("{last}{}", chars[0]), last_start, end_of(0), position));
+                tokens.push(token(bigram(last, chars[0]), last_start, end_of(0), position));
             }
             if chars.len() == 1 {
                 let position = tokens.len();
@@ -200,7 +281,7 @@ impl Tokenizer for BigramTokenizer {
             } else {
                 for i in 0..chars.len() - 1 {
                     let position = tokens.len();
-                    tokens.push(token(format!("{}{}", chars[i], chars[i + 1]), offset(i), end_of(i + 1), position));
+                    tokens.push(token(bigram(chars[i], chars[i + 1]), offset(i), end_of(i + 1), position));
                 }
             }
             let last = chars.len() - 1;
@@ -208,6 +289,14 @@ impl Tokenizer for BigramTokenizer {
         }
         VecTokenStream::new(tokens)
     }
+}
+
+/// Two syllables as one token text, without the formatting machinery of `format!`.
+fn bigram(a: char, b: char) -> String {
+    let mut s = String::with_capacity(a.len_utf8() + b.len_utf8());
+    s.push(a);
+    s.push(b);
+    s
 }
 
 /// Latin and digit runs, folded (lowercase, no diacritics, no apostrophes); Hangul is left to the
@@ -219,7 +308,7 @@ impl Tokenizer for EnglishWordTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let mut tokens = Vec::new();
-        for seg in segments(text) {
+        for seg in segments_cached(text) {
             if matches!(seg.script, Script::Latin | Script::Digit | Script::Other) {
                 if let Some(t) = folded_token(seg, tokens.len()) {
                     tokens.push(t);
@@ -335,8 +424,12 @@ mod tests {
 /// synonyms, event labels and passage text all go through this one function, so "Kyohwaso No. 12",
 /// "Hoe-ryŏng" and "요덕 15호 관리소에서" meet their entries whatever the spelling and spacing.
 pub fn concept_tokens(text: &str) -> Vec<AnalyzedToken> {
-    let mut en = analyzer(EN_STEM).expect("en_stem exists");
-    let mut tokens = analyze(&mut en, text);
+    thread_local! {
+        // Building the analyzer builds its stopword set: once per thread, not once per passage.
+        static EN: std::cell::RefCell<TextAnalyzer> =
+            std::cell::RefCell::new(analyzer(EN_STEM).expect("en_stem exists"));
+    }
+    let mut tokens = EN.with_borrow_mut(|en| analyze(en, text));
     let mut ko = KoreanStemTokenizer;
     let mut stream = ko.token_stream(text);
     while stream.advance() {

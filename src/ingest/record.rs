@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
 use crate::analysis::Lang;
 
@@ -204,7 +204,11 @@ pub fn validate(value: Value) -> Result<Validated, Invalid> {
 
     let transcript = match map.get("transcript") {
         // NFC: decomposed Hangul (as some editors save it) would bypass the analyzers.
-        Some(Value::String(s)) if !s.trim().is_empty() => s.nfc().collect::<String>(),
+        // The quick check answers most transcripts (already NFC) without composing them again.
+        Some(Value::String(s)) if !s.trim().is_empty() => match is_nfc_quick(s.chars()) {
+            IsNormalized::Yes => s.clone(),
+            _ => s.nfc().collect::<String>(),
+        },
         Some(Value::String(_)) => return Err(fail("transcript is empty".into())),
         None | Some(Value::Null) => return Err(fail("missing required field transcript".into())),
         Some(other) => return Err(fail(format!("transcript must be a string, got {}", describe(other)))),

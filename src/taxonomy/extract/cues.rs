@@ -105,7 +105,7 @@ pub fn is_asked_or_denied_in_english(text: &str, from: usize, to: usize) -> bool
         .split_whitespace()
         .rev()
         .take(3)
-        .any(|w| NEGATION_EN.contains(&w.to_lowercase().as_str()) || w.ends_with("n't"))
+        .any(|w| NEGATION_EN.contains(&super::lowercase(w).as_str()) || w.ends_with("n't"))
 }
 
 /// True when the thing named at `from..to` is negated, hypothetical or threatened (questions aside).
@@ -115,7 +115,7 @@ pub fn is_negated_or_hypothetical(text: &str, from: usize, to: usize) -> bool {
     let words: Vec<Word> = sentence
         .split_word_bound_indices()
         .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
-        .map(|(i, w)| Word { lower: w.to_lowercase(), end: s + i + w.len() })
+        .map(|(i, w)| Word { lower: super::lowercase(w), end: s + i + w.len() })
         .collect();
     let before: Vec<&Word> = words.iter().filter(|w| w.end <= from).collect();
     // The words after the mention: the one it ends inside (처형|은) and those that follow.
@@ -149,14 +149,14 @@ pub fn is_negated_or_hypothetical(text: &str, from: usize, to: usize) -> bool {
         return true;
     }
     // "anyone caught with a Bible would be shot": a consequence that did not happen.
-    let lower = sentence.to_lowercase();
+    let lower = super::lowercase(sentence);
     lower.contains("would be ") || lower.contains("would have been ")
 }
 
 /// True when "Chinese police" or 중국 공안 stands within a few words before `from`.
 pub fn after_chinese_police(text: &str, from: usize) -> bool {
     let (s, _) = sentence_bounds(text, from, from);
-    let before: Vec<String> = text[s..from].split_whitespace().rev().take(4).map(str::to_lowercase).collect();
+    let before: Vec<String> = text[s..from].split_whitespace().rev().take(4).map(super::lowercase).collect();
     before.iter().any(|w| w.starts_with("chinese") || w.starts_with("공안") || w.starts_with("중국공안"))
 }
 

@@ -86,10 +86,11 @@ impl Taxonomy {
         // "crossed the Tumen" cannot swallow the place "Tumen River".
         // The n-grams starting at each token that are whole keys, longest first; grown only while
         // they are the start of some name, so most words cost one lookup.
+        let mut key = String::new();
         let candidates: Vec<Vec<(usize, String)>> = (0..tokens.len())
             .map(|i| {
                 let mut found = Vec::new();
-                let mut key = String::new();
+                key.clear();
                 for (n, t) in tokens[i..].iter().take(names.max_tokens).enumerate() {
                     key.push_str(&t.text);
                     if !names.starts_a_name(&key) {
@@ -219,7 +220,9 @@ const FACILITY_VIOLATIONS: &[(&str, &str)] = &[
     ("kuryujang", "detention/pretrial-interrogation"),
 ];
 
-/// Words that name a kind of facility, for each `facility_type` of the gazetteer.
+/// Words that name a kind of facility, for each `facility_type` of the gazetteer. The Hangul ones
+/// all end in 소, 대 or 장 (`infer_facilities` relies on it; the test
+/// `hangul_facility_words_end_in_the_syllables_looked_for` pins it).
 const FACILITY_WORDS: &[(&str, &[&str])] = &[
     ("kwanliso", &["관리소", "정치범수용소", "수용소", "kwanliso", "political prison camp"]),
     ("kyohwaso", &["교화소", "kyohwaso", "reeducation camp", "re-education camp", "correctional labour camp"]),
@@ -232,8 +235,14 @@ impl Taxonomy {
     /// A facility named by its kind in a place that has exactly one of that kind: 요덕 … 정치범
     /// 수용소 is Kwanliso No. 15; Jongori … kyohwaso is Kyohwaso No. 12.
     pub fn infer_facilities(&self, text: &str, places: &mut Vec<Mention>) {
-        let lower = text.to_lowercase();
-        let compact: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+        let lower = lowercase(text);
+        // Each Hangul facility word ends in 소, 대 or 장: without them, none can match, and the
+        // text is not copied again without its spaces.
+        let compact: String = if lower.contains(['소', '대', '장']) {
+            lower.chars().filter(|c| !c.is_whitespace()).collect()
+        } else {
+            String::new()
+        };
         let kinds: Vec<&str> = FACILITY_WORDS
             .iter()
             .filter(|(_, words)| {
@@ -296,7 +305,7 @@ impl Taxonomy {
         if !in_custody {
             return;
         }
-        let lower = text.to_lowercase();
+        let lower = lowercase(text);
         for (words, code) in [(LABOUR_WORDS, "forced-labour/in-detention"), (DEATH_WORDS, "life/death-in-custody")] {
             if self.violation(code).is_none() || out.violations.iter().any(|m| m.id == code) {
                 continue;
@@ -351,6 +360,26 @@ impl Taxonomy {
         }
         None
     }
+}
+
+/// `str::to_lowercase`, with ASCII and Hangul syllables (nearly all of the corpus, and caseless
+/// or one-byte) answered before the Unicode case tables. The same output for every text: other
+/// characters go through `char::to_lowercase`, and a capital sigma, whose lower case depends on
+/// its neighbours, through `str::to_lowercase` itself.
+pub(crate) fn lowercase(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if is_hangul_syllable(c) {
+            out.push(c);
+        } else if c == 'Σ' {
+            return text.to_lowercase();
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 fn push_unique(list: &mut Vec<Mention>, m: Mention) {
@@ -419,6 +448,27 @@ mod tests {
         let p = t.extract("요덕에 있는 정치범 수용소로 끌려갔어요.").places;
         assert!(ids(&p).contains(&"kp/south-hamgyong/yodok/kwanliso-15"), "{p:?}");
         assert!(!ids(&t.extract("요덕에서 살았어요.").places).contains(&"kp/south-hamgyong/yodok/kwanliso-15"));
+    }
+
+    #[test]
+    fn hangul_facility_words_end_in_the_syllables_looked_for() {
+        for w in FACILITY_WORDS.iter().flat_map(|(_, ws)| ws.iter()).filter(|w| !w.is_ascii()) {
+            assert!(w.ends_with(['소', '대', '장']), "{w}");
+        }
+    }
+
+    #[test]
+    fn lowercase_is_the_standard_lower_case() {
+        for text in ["회령 Hoeryŏng ÉCOLE", "ΟΔΟΣ Σ ΣΑ", "İstanbul K", "", "ABC 가나다 ǅ Ⅻ ẞ"] {
+            assert_eq!(lowercase(text), text.to_lowercase(), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lowercase_agrees_with_std_on_any_text(text in "\\PC{0,30}") {
+            proptest::prop_assert_eq!(lowercase(&text), text.to_lowercase());
+        }
     }
 
     #[test]

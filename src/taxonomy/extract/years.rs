@@ -30,7 +30,7 @@ struct Word {
 fn words(text: &str) -> Vec<Word> {
     text.split_word_bound_indices()
         .filter(|(_, w)| w.chars().any(|c| c.is_alphanumeric() || c == '\'' || c == '’'))
-        .map(|(i, w)| Word { lower: w.to_lowercase(), start: i, end: i + w.len() })
+        .map(|(i, w)| Word { lower: super::lowercase(w), start: i, end: i + w.len() })
         .collect()
 }
 
@@ -85,9 +85,11 @@ fn leading_number(word: &str) -> Option<(u16, usize, &str)> {
 
 /// Finds the event years of a text.
 pub fn find_years(text: &str) -> Vec<YearSpan> {
-    let words = words(text);
+    // Every year in words starts with an ASCII digit: without one, only the named periods below
+    // can match, and the word split (a second UAX #29 pass over the passage) is skipped.
+    let words = if text.bytes().any(|b| b.is_ascii_digit()) { words(text) } else { Vec::new() };
     let mut out: Vec<YearSpan> = Vec::new();
-    let lower_text = text.to_lowercase();
+    let lower_text = super::lowercase(text);
     for (pattern, len) in
         [("고난의 행군", "고난의 행군".len()), ("고난의행군", "고난의행군".len()), ("arduous march", 13)]
     {
