@@ -81,11 +81,20 @@ impl AppState {
         }
         crate::analysis::language::warm_up();
         let engine = SearchEngine::new(index, taxonomy).with_cache(config.cache_entries);
-        // Not fatal: a search builds what it lacks; this only spares the first searches.
-        if let Err(e) = engine.warm() {
+        // Not fatal: a search builds what it lacks; this only spares the first searches. The
+        // completion table is built in the background, so that start-up waits only for what
+        // searches need.
+        if let Err(e) = engine.warm_search() {
             tracing::warn!(error = %e, "could not warm the search tables");
         }
-        Ok((AppState::with_engine(engine, config), report))
+        let state = AppState::with_engine(engine, config);
+        let background = state.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = background.engine.completions() {
+                tracing::warn!(error = %e, "could not build the completion table");
+            }
+        });
+        Ok((state, report))
     }
 
     /// State over an index that is already open (tests, embedding).

@@ -318,11 +318,19 @@ impl SearchEngine {
         self
     }
 
-    /// Prepares the per-segment tables searches use and the search box's completion table, so
-    /// that the first search or completion after start-up or after an ingest is as fast as the others.
+    /// Prepares what every search uses (the per-segment tables, the compound table) and the
+    /// search box's completion table, so that the first search or completion after start-up or
+    /// after an ingest is as fast as the others.
     pub fn warm(&self) -> Result<(), SearchError> {
-        self.tables.warm(&self.index.searcher())?;
+        self.warm_search()?;
         self.completions()?;
+        Ok(())
+    }
+
+    /// The part of [`SearchEngine::warm`] searches need; the completion table (which reads stored
+    /// passages for its English word forms) can follow once the service answers.
+    pub fn warm_search(&self) -> Result<(), SearchError> {
+        self.tables.warm(&self.index.searcher())?;
         self.compounds()?;
         Ok(())
     }
