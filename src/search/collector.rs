@@ -8,7 +8,7 @@
 //! group and so live in one segment), and per-segment counts add up across segments.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 
 use std::sync::Arc;
 
@@ -379,7 +379,8 @@ impl Tally {
 /// A facet filter inside one segment: the term ordinals that satisfy it.
 enum SegmentFilter {
     None,
-    Ords(HashSet<u64>),
+    /// Whether each term ordinal satisfies it.
+    Ords(Vec<bool>),
 }
 
 pub struct FacetedSegmentCollector {
@@ -433,11 +434,13 @@ impl Collector for FacetedCollector {
         let wanted = [&self.filters.location, &self.filters.violation, &self.filters.sdg];
         for i in 0..STR_FACETS {
             if !wanted[i].is_empty() {
-                let mut ords = HashSet::new();
+                // By term ordinal: a lookup per value of every testimony read.
+                let mut ords = Vec::new();
                 if let Some(col) = &tally.facets[i] {
+                    ords = vec![false; col.dictionary().num_terms()];
                     for value in wanted[i] {
-                        if let Some(ord) = col.dictionary().term_ord(value)? {
-                            ords.insert(ord);
+                        if let Some(slot) = col.dictionary().term_ord(value)?.and_then(|o| ords.get_mut(o as usize)) {
+                            *slot = true;
                         }
                     }
                 }
@@ -515,7 +518,7 @@ impl FacetedSegmentCollector {
         match &self.filters[i] {
             SegmentFilter::None => true,
             SegmentFilter::Ords(ords) => {
-                self.table.values(self.tally.view + i, testimony).iter().any(|&o| ords.contains(&u64::from(o)))
+                self.table.values(self.tally.view + i, testimony).iter().any(|&o| ords.get(o as usize) == Some(&true))
             }
         }
     }
@@ -607,6 +610,14 @@ impl SegmentCollector for FacetedSegmentCollector {
             return;
         }
         self.passages += 1;
+        // Most passages of a broad query cannot reach the page: leave them before building a key.
+        if self.group == Group::Passage && self.sort == Sort::Relevance && self.heap.len() >= self.top_k {
+            if let Some(worst) = self.heap.peek() {
+                if score < worst.0.score {
+                    return;
+                }
+            }
+        }
         let key = self.key(doc, score);
         match self.group {
             Group::Testimony => match &mut self.current {
