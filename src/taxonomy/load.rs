@@ -246,32 +246,6 @@ mod tests {
         assert!(t.sdg_for("life/public-execution").contains(&"16".to_string()));
     }
 
-    /// The glossary's rule (see its header): a concept key names one term only and never a
-    /// violation synonym or a place name, else a query word would expand to the wrong concept.
-    /// Terms of the first block predate the rule and are left out.
-    #[test]
-    fn a_glossary_key_names_one_term_and_no_violation_or_place() {
-        let t = Taxonomy::embedded().unwrap();
-        let first_block = include_str!("../../index-schema/glossary.toml")
-            .split("# --- ")
-            .next()
-            .map_or(0, |head| head.matches("[[term]]").count());
-        let mut clashes = Vec::new();
-        for (key, terms) in &t.glossary_keys {
-            let mut distinct: Vec<u32> = terms.clone();
-            distinct.dedup();
-            let late = distinct.iter().any(|&i| i as usize >= first_block);
-            if late && distinct.len() > 1 {
-                clashes.push(format!("{key}: terms {distinct:?}"));
-            }
-            if late && !t.names().lookup(key).is_empty() {
-                clashes.push(format!("{key}: also a violation or place name"));
-            }
-        }
-        clashes.sort();
-        assert!(clashes.is_empty(), "glossary keys that clash:\n{}", clashes.join("\n"));
-    }
-
     #[test]
     fn every_violation_maps_to_an_sdg() {
         let t = Taxonomy::embedded().unwrap();
