@@ -15,8 +15,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
-use tantivy::fastfield::FastFieldReaders;
+use tantivy::columnar::Column;
 use tantivy::index::SegmentId;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
@@ -103,10 +102,167 @@ const ALL_COLUMNS: [&str; 4] = [names::LOCATION, names::VIOLATION, names::SDG, n
 /// Column names of the coded-only view.
 const CODED_COLUMNS: [&str; 4] = [names::LOCATION_CODED, names::VIOLATION_CODED, names::SDG_CODED, names::YEAR_CODED];
 
+/// A set of a segment's testimonies, one bit per testimony ordinal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bits(Vec<u64>);
+
+impl Bits {
+    fn none(testimonies: usize) -> Bits {
+        Bits(vec![0; testimonies.div_ceil(64)])
+    }
+
+    #[inline]
+    fn contains(&self, t: u32) -> bool {
+        self.0.get((t / 64) as usize).is_some_and(|w| (w >> (t % 64)) & 1 == 1)
+    }
+
+    #[inline]
+    fn insert(&mut self, t: u32) {
+        if let Some(w) = self.0.get_mut((t / 64) as usize) {
+            *w |= 1 << (t % 64);
+        }
+    }
+
+    fn intersect(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a &= b;
+        }
+    }
+
+    fn unite(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
+    }
+
+    fn len(&self) -> u64 {
+        self.0.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
+    fn intersection_len(&self, other: &Bits) -> u64 {
+        self.0.iter().zip(&other.0).map(|(a, b)| u64::from((a & b).count_ones())).sum()
+    }
+
+    /// The members, in order.
+    fn ones(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().enumerate().flat_map(|(i, &w)| {
+            let mut w = w;
+            std::iter::from_fn(move || {
+                if w == 0 {
+                    return None;
+                }
+                let bit = w.trailing_zeros();
+                w &= w - 1;
+                Some(i as u32 * 64 + bit)
+            })
+        })
+    }
+}
+
+/// The testimonies holding each value of one column (a slot: a term ordinal, or year - FIRST_YEAR).
+/// A frequent value is a bitset, so counting it within a set of testimonies is an AND and a
+/// popcount per 64 testimonies; a rare one is a list, a bit test per testimony holding it.
+struct ValueIndex {
+    /// Per slot, its range in `lists` (empty for a dense slot).
+    offsets: Vec<u32>,
+    lists: Vec<u32>,
+    /// Per slot, its bitset in `dense`, or `SPARSE`.
+    dense_of: Vec<u32>,
+    dense: Vec<Bits>,
+    /// Per slot, the testimonies holding it.
+    totals: Vec<u64>,
+    /// What counting every slot within a set costs, in word operations.
+    scan_cost: u64,
+}
+
+const SPARSE: u32 = u32::MAX;
+
+impl ValueIndex {
+    /// Inverts one column of [`SegmentTable`] (`values[offsets[t]..offsets[t + 1]]` held by testimony `t`).
+    fn build(
+        offsets: &[u32],
+        values: &[u32],
+        testimonies: usize,
+        slot_of: impl Fn(u32) -> Option<usize>,
+    ) -> ValueIndex {
+        let mut by_slot: Vec<Vec<u32>> = Vec::new();
+        for t in 0..testimonies {
+            let (Some(&a), Some(&b)) = (offsets.get(t), offsets.get(t + 1)) else { continue };
+            for &v in &values[a as usize..b as usize] {
+                let Some(slot) = slot_of(v) else { continue };
+                if slot >= by_slot.len() {
+                    by_slot.resize_with(slot + 1, Vec::new);
+                }
+                // A value listed twice for one testimony still counts it once.
+                if by_slot[slot].last() != Some(&(t as u32)) {
+                    by_slot[slot].push(t as u32);
+                }
+            }
+        }
+        let words = testimonies.div_ceil(64) as u64;
+        let mut index = ValueIndex {
+            offsets: vec![0],
+            lists: Vec::new(),
+            dense_of: Vec::with_capacity(by_slot.len()),
+            dense: Vec::new(),
+            totals: Vec::with_capacity(by_slot.len()),
+            scan_cost: 0,
+        };
+        for list in by_slot {
+            index.totals.push(list.len() as u64);
+            if list.len() as u64 > words {
+                let mut bits = Bits::none(testimonies);
+                for &t in &list {
+                    bits.insert(t);
+                }
+                index.dense_of.push(index.dense.len() as u32);
+                index.dense.push(bits);
+                index.scan_cost += words;
+            } else {
+                index.dense_of.push(SPARSE);
+                index.scan_cost += list.len() as u64;
+                index.lists.extend(list);
+            }
+            index.offsets.push(index.lists.len() as u32);
+        }
+        index
+    }
+
+    fn slots(&self) -> usize {
+        self.totals.len()
+    }
+
+    /// Adds the testimonies holding `slot` to `out`.
+    fn add_to(&self, slot: usize, out: &mut Bits) {
+        match self.dense_of.get(slot) {
+            Some(&SPARSE) => {
+                for &t in &self.lists[self.offsets[slot] as usize..self.offsets[slot + 1] as usize] {
+                    out.insert(t);
+                }
+            }
+            Some(&d) => out.unite(&self.dense[d as usize]),
+            None => {}
+        }
+    }
+
+    /// How many testimonies of `within` hold `slot`.
+    #[inline]
+    fn count(&self, slot: usize, within: &Bits) -> u64 {
+        match self.dense_of.get(slot) {
+            Some(&SPARSE) => self.lists[self.offsets[slot] as usize..self.offsets[slot + 1] as usize]
+                .iter()
+                .map(|&t| u64::from(within.contains(t)))
+                .sum(),
+            Some(&d) => self.dense[d as usize].intersection_len(within),
+            None => 0,
+        }
+    }
+}
+
 /// A segment's facet values by testimony, read once per segment (segments never change) and
 /// shared by every search. Facet values are testimony-level (every passage carries its
-/// testimony's), so a search reads them per matching testimony from flat arrays instead of
-/// decoding eight multi-valued columns: that decoding was most of the time of a broad query.
+/// testimony's), so a search only gathers the set of testimonies it matches; filters and counts
+/// are then set operations on these tables, not work per passage or per testimony.
 pub struct SegmentTable {
     /// Testimony ordinal by document.
     testimony: Vec<u32>,
@@ -115,12 +271,21 @@ pub struct SegmentTable {
     /// Per column of ALL_COLUMNS then CODED_COLUMNS: the values of testimony `t` are
     /// `values[offsets[t]..offsets[t + 1]]` (term ordinals, or years).
     columns: Vec<(Vec<u32>, Vec<u32>)>,
-    /// Whether testimony `t` is restricted (its text is withheld from the public).
-    restricted: Vec<bool>,
-    /// Per column, the testimonies holding each value (by term ordinal, or by year - FIRST_YEAR):
-    /// a query matching most testimonies is counted as these totals minus the testimonies it
-    /// does not match.
-    totals: Vec<Vec<u64>>,
+    /// Per column, the testimonies holding each value.
+    index: Vec<ValueIndex>,
+    /// Per string column, the value of each term ordinal (facet values are a few hundred).
+    names: Vec<Vec<String>>,
+    /// The testimonies the public may read.
+    public: Bits,
+}
+
+/// The slot of a value of column `c`: the term ordinal, or the year's offset from FIRST_YEAR.
+fn slot_of(c: usize, v: u32) -> Option<usize> {
+    if c % 4 == 3 {
+        (v as usize).checked_sub(FIRST_YEAR)
+    } else {
+        Some(v as usize)
+    }
 }
 
 impl SegmentTable {
@@ -139,10 +304,12 @@ impl SegmentTable {
             testimony.push(t.map(|t| t as u32).unwrap_or(NO_TESTIMONY));
         }
         let mut columns = Vec::with_capacity(8);
+        let mut value_names = Vec::with_capacity(8);
         for name in ALL_COLUMNS.iter().chain(CODED_COLUMNS.iter()) {
             let mut offsets = Vec::with_capacity(testimonies + 1);
             let mut values = Vec::new();
             offsets.push(0);
+            let mut names_here = Vec::new();
             if *name == names::YEAR || *name == names::YEAR_CODED {
                 let col = ff.column_opt::<u64>(name)?;
                 for doc in &representative {
@@ -158,12 +325,22 @@ impl SegmentTable {
                 let col = ff.str(name)?;
                 for doc in &representative {
                     if let (Some(col), Some(doc)) = (&col, doc) {
-                        values.extend(col.term_ords(*doc).map(|o| o as u32));
+                        let mut ords: Vec<u32> = col.term_ords(*doc).map(|o| o as u32).collect();
+                        ords.sort_unstable();
+                        ords.dedup();
+                        values.extend(ords);
                     }
                     offsets.push(values.len() as u32);
                 }
+                if let Some(col) = &col {
+                    let mut stream = col.dictionary().stream()?;
+                    while stream.advance() {
+                        names_here.push(String::from_utf8_lossy(stream.key()).into_owned());
+                    }
+                }
             }
             columns.push((offsets, values));
+            value_names.push(names_here);
         }
         // Unreadable access counts as restricted: withholding is the safe mistake.
         let access = ff.str(names::ACCESS)?;
@@ -171,40 +348,92 @@ impl SegmentTable {
             Some(col) => col.dictionary().term_ord(crate::ingest::Access::Public.code())?,
             None => None,
         };
-        let restricted = representative
-            .iter()
-            .map(|doc| match (&access, doc, public_ord) {
-                (Some(col), Some(doc), Some(public)) => col.term_ords(*doc).next() != Some(public),
-                _ => true,
-            })
-            .collect();
-        let totals = columns
+        let mut public = Bits::none(testimonies);
+        for (t, doc) in representative.iter().enumerate() {
+            if let (Some(col), Some(doc), Some(p)) = (&access, doc, public_ord) {
+                if col.term_ords(*doc).next() == Some(p) {
+                    public.insert(t as u32);
+                }
+            }
+        }
+        let index = columns
             .iter()
             .enumerate()
-            .map(|(c, (_, values))| {
-                let year = c % 4 == 3;
-                let mut counts: Vec<u64> = Vec::new();
-                for &v in values {
-                    let slot = if year { (v as usize).saturating_sub(FIRST_YEAR) } else { v as usize };
-                    if slot >= counts.len() {
-                        counts.resize(slot + 1, 0);
-                    }
-                    counts[slot] += 1;
-                }
-                counts
-            })
+            .map(|(c, (offsets, values))| ValueIndex::build(offsets, values, testimonies, |v| slot_of(c, v)))
             .collect();
-        Ok(SegmentTable { testimony, testimonies, columns, restricted, totals })
+        Ok(SegmentTable { testimony, testimonies, columns, index, names: value_names, public })
     }
 
     /// The values of testimony `t` in column `c` (0..4 all values, 4..8 coded).
     #[inline]
-    fn values(&self, c: usize, t: u64) -> &[u32] {
+    fn values(&self, c: usize, t: u32) -> &[u32] {
         let (offsets, values) = &self.columns[c];
         let t = t as usize;
         match (offsets.get(t), offsets.get(t + 1)) {
             (Some(&a), Some(&b)) => &values[a as usize..b as usize],
             _ => &[],
+        }
+    }
+
+    /// Distinct testimonies of `within` by slot of column `c`: per value when the set is large,
+    /// per testimony when it is small (whichever reads less). A testimony's values are distinct
+    /// (see [`SegmentTable::build`]).
+    fn count_column(&self, c: usize, within: &Bits) -> Vec<u64> {
+        let index = &self.index[c];
+        let mut counts = vec![0; index.slots()];
+        let members = within.len();
+        let per_testimony = self.columns[c].1.len() as u64 / (self.testimonies as u64).max(1) + 1;
+        if members * per_testimony < index.scan_cost {
+            for t in within.ones() {
+                for &v in self.values(c, t) {
+                    if let Some(n) = slot_of(c, v).and_then(|s| counts.get_mut(s)) {
+                        *n += 1;
+                    }
+                }
+            }
+        } else {
+            for (slot, n) in counts.iter_mut().enumerate() {
+                *n = index.count(slot, within);
+            }
+        }
+        counts
+    }
+
+    /// The testimonies passing a filter on column `c`: holding one of the string values, or a
+    /// year in the range. None when the filter is not set.
+    fn filter(&self, c: usize, filters: &Filters) -> Option<Bits> {
+        let mut out = Bits::none(self.testimonies);
+        let index = &self.index[c];
+        if c % 4 == 3 {
+            let (from, to) = filters.years?;
+            for year in from..=to {
+                if let Some(slot) = slot_of(c, u32::from(year)) {
+                    index.add_to(slot, &mut out);
+                }
+            }
+        } else {
+            let wanted = [&filters.location, &filters.violation, &filters.sdg][c % 4];
+            if wanted.is_empty() {
+                return None;
+            }
+            for value in wanted {
+                if let Ok(ord) = self.names[c].binary_search_by(|n| n.as_str().cmp(value)) {
+                    index.add_to(ord, &mut out);
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// Slot counts of column `c` as facet values.
+    fn counted(&self, c: usize, counts: &[u64], out: &mut FacetCounts) {
+        let facet = c % 4;
+        for (slot, &n) in counts.iter().enumerate().filter(|(_, n)| **n > 0) {
+            if facet == 3 {
+                *out.year_counts.entry((slot + FIRST_YEAR) as u64).or_default() += n;
+            } else if let Some(name) = self.names[c].get(slot) {
+                *out.str_counts[facet].entry(name.clone()).or_default() += n;
+            }
         }
     }
 }
@@ -261,159 +490,34 @@ pub struct FacetedCollector {
     pub public_only: bool,
 }
 
-/// The columns and per-segment counts of one view.
-struct Tally {
-    /// The dictionaries (values by term ordinal).
-    facets: [Option<StrColumn>; STR_FACETS],
-    table: Arc<SegmentTable>,
-    /// First column of this view in the table: 0 (all values) or 4 (coded).
-    view: usize,
-    /// Which facets are counted: location, violation, sdg, year.
-    wanted: [bool; 4],
-    /// Per facet, distinct testimonies by term ordinal (a flat array: ordinals are dense).
-    str_counts: [Vec<u64>; STR_FACETS],
-    /// Distinct testimonies by year - FIRST_YEAR (a flat array: years are few and dense).
-    year_counts: Vec<u64>,
-}
-
-impl Tally {
-    fn open(
-        ff: &FastFieldReaders,
-        table: Arc<SegmentTable>,
-        coded: bool,
-        wanted: FacetSelection,
-    ) -> tantivy::Result<Tally> {
-        let columns = if coded { CODED_COLUMNS } else { ALL_COLUMNS };
-        let facets = [ff.str(columns[0])?, ff.str(columns[1])?, ff.str(columns[2])?];
-        let wanted = wanted.0;
-        let str_counts = std::array::from_fn(|i| match &facets[i] {
-            Some(col) if wanted[i] => vec![0; col.dictionary().num_terms()],
-            _ => Vec::new(),
-        });
-        Ok(Tally { facets, table, view: if coded { 4 } else { 0 }, wanted, str_counts, year_counts: Vec::new() })
-    }
-
-    /// Counts a testimony's values in each facet whose other filters it passes.
-    fn count(&mut self, testimony: u64, outcome: &[bool; 5]) {
-        self.add(testimony, outcome, false);
-    }
-
-    /// Adds (or takes away) one testimony's values.
-    fn add(&mut self, testimony: u64, outcome: &[bool; 5], take_away: bool) {
-        let step = |n: &mut u64| *n = if take_away { n.saturating_sub(1) } else { *n + 1 };
-        for i in 0..STR_FACETS {
-            if self.wanted[i] && outcome[i + 1] {
-                for &ord in self.table.values(self.view + i, testimony) {
-                    if let Some(n) = self.str_counts[i].get_mut(ord as usize) {
-                        step(n);
-                    }
-                }
-            }
-        }
-        if self.wanted[3] && outcome[4] {
-            // Distinct already (see SegmentTable::build).
-            for &y in self.table.values(self.view + 3, testimony) {
-                let Some(i) = (y as usize).checked_sub(FIRST_YEAR) else { continue };
-                if i >= self.year_counts.len() {
-                    self.year_counts.resize(i + 1, 0);
-                }
-                step(&mut self.year_counts[i]);
-            }
-        }
-    }
-
-    /// Counts, when no filter applies, every testimony whose bit is set in `matched`: their
-    /// values, or, when they are most of the segment, every testimony's values minus those of the
-    /// testimonies not matched (a broad query then touches few testimonies' values).
-    fn count_matched(&mut self, matched: &[u64], testimonies: usize) {
-        let set: usize = matched.iter().map(|w| w.count_ones() as usize).sum();
-        let complement = set * 2 > testimonies;
-        if complement {
-            for i in 0..STR_FACETS {
-                if self.wanted[i] {
-                    for (n, &total) in self.str_counts[i].iter_mut().zip(&self.table.totals[self.view + i]) {
-                        *n = total;
-                    }
-                }
-            }
-            if self.wanted[3] {
-                self.year_counts = self.table.totals[self.view + 3].clone();
-            }
-        }
-        for t in 0..testimonies {
-            let hit = matched.get(t / 64).is_some_and(|w| w & (1u64 << (t % 64)) != 0);
-            if hit != complement {
-                self.add(t as u64, &[true; 5], complement);
-            }
-        }
-    }
-
-    /// Term ordinals to strings.
-    fn harvest(self) -> FacetCounts {
-        let mut out = FacetCounts::default();
-        for (i, counts) in self.str_counts.into_iter().enumerate() {
-            if let Some(col) = &self.facets[i] {
-                // One pass over the dictionary for every counted value (ordinals come sorted),
-                // rather than a block decoded per value.
-                let (ords, ns): (Vec<u64>, Vec<u64>) =
-                    counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(ord, &n)| (ord as u64, n)).unzip();
-                let mut ns = ns.into_iter();
-                let _ = col.dictionary().sorted_ords_to_term_cb(&ords, |term| {
-                    if let (Ok(value), Some(n)) = (std::str::from_utf8(term), ns.next()) {
-                        *out.str_counts[i].entry(value.to_string()).or_default() += n;
-                    }
-                });
-            }
-        }
-        out.year_counts = self
-            .year_counts
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .map(|(i, &n)| ((i + FIRST_YEAR) as u64, n))
-            .collect();
-        out
-    }
-}
-
-/// A facet filter inside one segment: the term ordinals that satisfy it.
-enum SegmentFilter {
-    None,
-    /// Whether each term ordinal satisfies it.
-    Ords(Vec<bool>),
-}
-
 pub struct FacetedSegmentCollector {
     segment: SegmentOrdinal,
     table: Arc<SegmentTable>,
-    /// The view the filters use.
-    tally: Tally,
-    /// The coded-only view, when the filters use all values.
-    coded: Option<Tally>,
+    /// First column of the view the filters use: 0 (all values) or 4 (coded).
+    view: usize,
+    /// Whether the coded-only view is counted too (when the filters use all values).
+    count_coded: bool,
+    /// Which facets are counted: location, violation, sdg, year.
+    wanted: [bool; 4],
+    /// Per facet (location, violation, sdg, year), the testimonies passing its filter, if set.
+    filters: [Option<Bits>; 4],
+    /// The testimonies whose passages are hits: passing every filter, and readable by the
+    /// caller. None when that is every testimony.
+    gate: Option<Bits>,
+    /// The testimonies with a matching passage, before any filter.
+    matched: Bits,
     sort_year: Option<Column<u64>>,
-    filters: [SegmentFilter; STR_FACETS],
-    year_range: Option<(u64, u64)>,
-    /// No facet filter and no year range: every testimony passes, and the facets are counted
-    /// once at the end from the testimonies matched ([`Tally::count_matched`]).
-    unfiltered: bool,
     group: Group,
     sort: Sort,
     top_k: usize,
-    /// The last testimony seen and its outcome (see [`FacetedSegmentCollector::outcome`]).
-    last: Option<(u64, [bool; 5])>,
-    /// Testimonies already counted, one bit per testimony ordinal.
-    counted: Vec<u64>,
     passages: u64,
-    /// Distinct testimonies passing every filter.
-    passing_testimonies: u64,
-    all_testimonies: u64,
     public_only: bool,
     /// The best hits (passages, or the best passage of each testimony), worst on top.
     heap: BinaryHeap<std::cmp::Reverse<HitKey>>,
     /// group=testimony: the testimony being read and its best passage so far. A testimony's
     /// passages are contiguous in a segment (written in one batch, src/index), so its best is
     /// final when the next testimony starts.
-    current: Option<(u64, HitKey)>,
+    current: Option<(u32, HitKey)>,
 }
 
 impl Collector for FacetedCollector {
@@ -421,50 +525,36 @@ impl Collector for FacetedCollector {
     type Child = FacetedSegmentCollector;
 
     fn for_segment(&self, segment: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<FacetedSegmentCollector> {
-        let ff = reader.fast_fields();
         let table = self.tables.for_segment(reader)?;
-        let tally = Tally::open(ff, table.clone(), self.coded_only, self.facets)?;
-        let coded = if self.coded_only || self.facets == FacetSelection::NONE {
-            None
-        } else {
-            Some(Tally::open(ff, table.clone(), true, self.facets)?)
-        };
-        let testimonies = table.testimonies;
-        let mut filters: [SegmentFilter; STR_FACETS] = [SegmentFilter::None, SegmentFilter::None, SegmentFilter::None];
-        let wanted = [&self.filters.location, &self.filters.violation, &self.filters.sdg];
-        for i in 0..STR_FACETS {
-            if !wanted[i].is_empty() {
-                // By term ordinal: a lookup per value of every testimony read.
-                let mut ords = Vec::new();
-                if let Some(col) = &tally.facets[i] {
-                    ords = vec![false; col.dictionary().num_terms()];
-                    for value in wanted[i] {
-                        if let Some(slot) = col.dictionary().term_ord(value)?.and_then(|o| ords.get_mut(o as usize)) {
-                            *slot = true;
-                        }
-                    }
-                }
-                filters[i] = SegmentFilter::Ords(ords);
+        let view = if self.coded_only { 4 } else { 0 };
+        let filters: [Option<Bits>; 4] = std::array::from_fn(|i| table.filter(view + i, &self.filters));
+        let mut gate: Option<Bits> = None;
+        for f in filters.iter().flatten() {
+            match &mut gate {
+                Some(g) => g.intersect(f),
+                None => gate = Some(f.clone()),
             }
         }
-        let unfiltered = self.filters.years.is_none() && filters.iter().all(|f| matches!(f, SegmentFilter::None));
+        if self.public_only {
+            match &mut gate {
+                Some(g) => g.intersect(&table.public),
+                None => gate = Some(table.public.clone()),
+            }
+        }
         Ok(FacetedSegmentCollector {
             segment,
-            table,
-            tally,
-            coded,
-            sort_year: ff.column_opt::<u64>(names::SORT_YEAR)?,
+            view,
+            count_coded: !self.coded_only && self.facets != FacetSelection::NONE,
+            wanted: self.facets.0,
             filters,
-            year_range: self.filters.years.map(|(a, b)| (a as u64, b as u64)),
-            unfiltered,
+            gate,
+            matched: Bits::none(table.testimonies),
+            table,
+            sort_year: reader.fast_fields().column_opt::<u64>(names::SORT_YEAR)?,
             group: self.group,
             sort: self.sort,
             top_k: self.top_k,
-            last: None,
-            counted: vec![0; testimonies.div_ceil(64)],
             passages: 0,
-            passing_testimonies: 0,
-            all_testimonies: 0,
             public_only: self.public_only,
             heap: BinaryHeap::new(),
             current: None,
@@ -508,44 +598,6 @@ pub struct SegmentHarvest {
 }
 
 impl FacetedSegmentCollector {
-    /// Whether a testimony's passages are left out of the hits for this caller.
-    #[inline]
-    fn withheld(&self, testimony: u64) -> bool {
-        self.public_only && self.table.restricted.get(testimony as usize).copied().unwrap_or(true)
-    }
-
-    fn passes(&self, i: usize, testimony: u64) -> bool {
-        match &self.filters[i] {
-            SegmentFilter::None => true,
-            SegmentFilter::Ords(ords) => {
-                self.table.values(self.tally.view + i, testimony).iter().any(|&o| ords.get(o as usize) == Some(&true))
-            }
-        }
-    }
-
-    fn passes_years(&self, testimony: u64) -> bool {
-        match self.year_range {
-            None => true,
-            Some((from, to)) => self
-                .table
-                .values(self.tally.view + 3, testimony)
-                .iter()
-                .any(|&y| u64::from(y) >= from && u64::from(y) <= to),
-        }
-    }
-
-    /// [all filters, all but location, all but violation, all but sdg, all but year].
-    fn outcome(&self, testimony: u64) -> [bool; 5] {
-        let ok = [
-            self.passes(0, testimony),
-            self.passes(1, testimony),
-            self.passes(2, testimony),
-            self.passes_years(testimony),
-        ];
-        let all_but = |skip: usize| ok.iter().enumerate().all(|(i, &v)| i == skip || v);
-        [ok.iter().all(|&v| v), all_but(0), all_but(1), all_but(2), all_but(3)]
-    }
-
     /// Keeps a hit if it is among the `top_k` best so far.
     #[inline]
     fn offer(&mut self, key: HitKey) {
@@ -569,44 +621,31 @@ impl FacetedSegmentCollector {
         };
         HitKey { primary, score, address: DocAddress::new(self.segment, doc) }
     }
+
+    /// The matched testimonies that facet `i`'s counts cover: those passing every other
+    /// facet's filter (multi-select).
+    fn counted_set(&self, i: usize) -> std::borrow::Cow<'_, Bits> {
+        let mut set = std::borrow::Cow::Borrowed(&self.matched);
+        for (j, f) in self.filters.iter().enumerate() {
+            if let (true, Some(f)) = (j != i, f) {
+                set.to_mut().intersect(f);
+            }
+        }
+        set
+    }
 }
 
 impl SegmentCollector for FacetedSegmentCollector {
     type Fruit = SegmentHarvest;
 
+    #[inline]
     fn collect(&mut self, doc: DocId, score: Score) {
-        let testimony = match self.table.testimony.get(doc as usize) {
-            Some(&t) if t != NO_TESTIMONY => u64::from(t),
+        let t = match self.table.testimony.get(doc as usize) {
+            Some(&t) if t != NO_TESTIMONY => t,
             _ => return,
         };
-        let outcome = match self.last {
-            Some((t, o)) if t == testimony => o,
-            _ => {
-                let o = self.outcome(testimony);
-                self.last = Some((testimony, o));
-                let (word, bit) = ((testimony / 64) as usize, 1u64 << (testimony % 64));
-                let first = self.counted.get(word).is_some_and(|w| w & bit == 0);
-                if let Some(w) = self.counted.get_mut(word) {
-                    *w |= bit;
-                }
-                if first {
-                    if !self.unfiltered {
-                        self.tally.count(testimony, &o);
-                        if let Some(coded) = &mut self.coded {
-                            coded.count(testimony, &o);
-                        }
-                    }
-                    if o[0] {
-                        self.all_testimonies += 1;
-                        if !self.withheld(testimony) {
-                            self.passing_testimonies += 1;
-                        }
-                    }
-                }
-                o
-            }
-        };
-        if !outcome[0] || self.withheld(testimony) {
+        self.matched.insert(t);
+        if self.gate.as_ref().is_some_and(|g| !g.contains(t)) {
             return;
         }
         self.passages += 1;
@@ -621,13 +660,13 @@ impl SegmentCollector for FacetedSegmentCollector {
         let key = self.key(doc, score);
         match self.group {
             Group::Testimony => match &mut self.current {
-                Some((t, best)) if *t == testimony => {
+                Some((current, best)) if *current == t => {
                     if key > *best {
                         *best = key;
                     }
                 }
                 _ => {
-                    if let Some((_, best)) = self.current.replace((testimony, key)) {
+                    if let Some((_, best)) = self.current.replace((t, key)) {
                         self.offer(best);
                     }
                 }
@@ -637,29 +676,110 @@ impl SegmentCollector for FacetedSegmentCollector {
     }
 
     fn harvest(mut self) -> SegmentHarvest {
-        if self.unfiltered {
-            let n = self.table.testimonies;
-            self.tally.count_matched(&self.counted, n);
-            if let Some(coded) = &mut self.coded {
-                coded.count_matched(&self.counted, n);
-            }
-        }
         if let Some((_, best)) = self.current.take() {
             self.offer(best);
         }
-        let testimonies = self.passing_testimonies;
+        let mut passing = self.matched.clone();
+        for f in self.filters.iter().flatten() {
+            passing.intersect(f);
+        }
+        let all_testimonies = passing.len();
+        let testimonies = if self.public_only { passing.intersection_len(&self.table.public) } else { all_testimonies };
+        let mut counts = FacetCounts::default();
+        let mut coded = FacetCounts::default();
+        for i in 0..4 {
+            if !self.wanted[i] {
+                continue;
+            }
+            let set = self.counted_set(i);
+            let c = self.view + i;
+            self.table.counted(c, &self.table.count_column(c, &set), &mut counts);
+            if self.count_coded {
+                self.table.counted(4 + i, &self.table.count_column(4 + i, &set), &mut coded);
+            }
+        }
         let total = match self.group {
             Group::Testimony => testimonies,
             Group::Passage => self.passages,
         };
-        let hits = self.heap.into_iter().map(|r| r.0).collect();
         SegmentHarvest {
-            hits,
+            hits: self.heap.into_iter().map(|r| r.0).collect(),
             total,
             testimonies,
-            all_testimonies: self.all_testimonies,
-            counts: self.tally.harvest(),
-            coded: self.coded.map(Tally::harvest).unwrap_or_default(),
+            all_testimonies,
+            counts,
+            coded,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(n: usize, members: &[u32]) -> Bits {
+        let mut b = Bits::none(n);
+        for &t in members {
+            b.insert(t);
+        }
+        b
+    }
+
+    #[test]
+    fn bit_sets_count_intersect_and_list_their_members() {
+        let a = bits(130, &[0, 5, 64, 129]);
+        let b = bits(130, &[5, 64, 100]);
+        assert_eq!(a.len(), 4);
+        assert_eq!(a.intersection_len(&b), 2);
+        assert_eq!(a.ones().collect::<Vec<_>>(), vec![0, 5, 64, 129]);
+        let mut c = a.clone();
+        c.intersect(&b);
+        assert_eq!(c.ones().collect::<Vec<_>>(), vec![5, 64]);
+        c.unite(&bits(130, &[1]));
+        assert_eq!(c.ones().collect::<Vec<_>>(), vec![1, 5, 64]);
+        assert!(!c.contains(129) && c.contains(64) && !c.contains(10_000));
+    }
+
+    /// A column of `n` testimonies where testimony t holds value t % 7, value 100 when t is even
+    /// (dense: more testimonies than 64-bit words), and value 9 for t = 3.
+    fn column(n: usize) -> (Vec<u32>, Vec<u32>) {
+        let (mut offsets, mut values) = (vec![0u32], Vec::new());
+        for t in 0..n as u32 {
+            values.push(t % 7);
+            if t % 2 == 0 {
+                values.push(100);
+            }
+            if t == 3 {
+                values.push(9);
+            }
+            offsets.push(values.len() as u32);
+        }
+        (offsets, values)
+    }
+
+    #[test]
+    fn value_counts_are_the_same_read_per_value_or_per_testimony() {
+        let n = 1000;
+        let (offsets, values) = column(n);
+        let index = ValueIndex::build(&offsets, &values, n, |v| Some(v as usize));
+        assert_eq!(index.totals[100], 500);
+        assert_eq!(index.totals[9], 1);
+        assert!(index.dense_of[100] != SPARSE && index.dense_of[9] == SPARSE);
+        let table = SegmentTable {
+            testimony: Vec::new(),
+            testimonies: n,
+            columns: vec![(offsets, values)],
+            index: vec![index],
+            names: vec![Vec::new()],
+            public: Bits::none(n),
+        };
+        for members in [vec![3u32], (0..n as u32).step_by(3).collect::<Vec<_>>(), (0..n as u32).collect()] {
+            let within = bits(n, &members);
+            let counts = table.count_column(0, &within);
+            let per_value: Vec<u64> = (0..table.index[0].slots()).map(|s| table.index[0].count(s, &within)).collect();
+            assert_eq!(counts, per_value, "members {}", members.len());
+            let expected_100 = members.iter().filter(|t| *t % 2 == 0).count() as u64;
+            assert_eq!(counts[100], expected_100);
         }
     }
 }
