@@ -91,6 +91,16 @@ async fn cross_language_concepts_are_expanded_and_reported() {
 }
 
 #[tokio::test]
+async fn a_glossary_term_wins_over_a_shorter_concept_name_inside_it() {
+    // "medicinal" alone names the denial of medical care; "medicinal herbs" is the herbs (약초).
+    let body = search(&format!("q={}", enc("medicinal herbs"))).await;
+    let kinds: Vec<&str> =
+        body["query"]["expansions"].as_array().unwrap().iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["term"], "{}", body["query"]);
+    assert_eq!(body["query"]["expansions"][0]["label_ko"], "약초");
+}
+
+#[tokio::test]
 async fn highlights_mark_the_matched_forms() {
     let body = search(&format!("q={}", enc("Hoeryeong"))).await;
     let marked: Vec<&str> = body["hits"].as_array().unwrap().iter().filter_map(|h| h["highlight"].as_str()).collect();

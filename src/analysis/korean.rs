@@ -252,6 +252,10 @@ const ENDINGS: &[&str] = &[
     "던",
 ];
 
+/// Clause endings that a particle can follow (묻혔는지도, 갔는지를, 가서는): after the particle
+/// goes, the word is still a verb.
+const ENDINGS_BEFORE_PARTICLES: &[&str] = &["었는지", "았는지", "는지", "어서", "아서"];
+
 /// One Hangul word taken apart: the stem for the stem field and the form the bigram field uses.
 /// The bigram form keeps one syllable past a light-verb cut, so that a wrong cut (영아살|해) still
 /// leaves the compound's bigrams (살해) in place.
@@ -326,7 +330,8 @@ pub fn analyze_word(word: &str) -> KoreanWord {
             bigram_form: chars[..cut + 1].iter().collect(),
         };
     }
-    if stripped_particle {
+    // A particle after a clause ending stays on the verb: 묻혔는지도 is 묻히 + 었는지 + 도.
+    if stripped_particle && match_suffix(&chars[..end], ENDINGS_BEFORE_PARTICLES).is_none() {
         return word_result(base, end);
     }
     // ㅂ니다: 갑니다 → 가, 합니다 → 하 (습니다 is an ending of its own).
@@ -347,6 +352,11 @@ pub fn analyze_word(word: &str) -> KoreanWord {
         };
         return word_result(verb_stem(stem.to_string(), past), 1);
     }
+    // The adnominal 는 after a one-syllable stem: 굶는 (날) → 굶, 먹는 → 먹. After a final
+    // consonant the topic particle would be 은, so this 는 is the verb's.
+    if end == 2 && chars[1] == '는' && has_final(chars[0]) {
+        return word_result(chars[0].to_string(), 1);
+    }
     if let Some(n) = match_suffix(&chars[..end], ENDINGS) {
         let cut = end - n;
         let mut out: String = chars[..cut].iter().collect();
@@ -361,6 +371,11 @@ pub fn analyze_word(word: &str) -> KoreanWord {
             out.push(plain.unwrap_or(last));
         }
         return word_result(verb_stem(out, contracted), cut);
+    }
+    // The passive 히 contracted with the infinitive 어: 묻혀 (있다) → 묻, 잡혀 (가다) → 잡. No
+    // noun ends in 혀 after a final consonant.
+    if end >= 2 && chars[end - 1] == '혀' && has_final(chars[end - 2]) {
+        return word_result(chars[..end - 1].iter().collect(), end - 1);
     }
     // The connective 아/어 after a stem ending in a consonant: 빼앗아 (가다) → 빼앗, 붙잡아 → 붙잡.
     // Only on three syllables or more, so that two-syllable nouns (상어, 단어) keep their form.
@@ -388,6 +403,13 @@ fn verb_stem(stem: String, contracted: bool) -> String {
         if let Some(last) = chars.last_mut() {
             *last = uncontracted(*last);
         }
+    }
+    // The passive or causative 히, 리, 기 after a stem ending in a consonant: 묻히 → 묻, 꿇리 → 꿇,
+    // 빼앗기 → 빼앗, so that "was buried" meets "buried" (묻혔다, 묻었다). Only on a verb whose
+    // ending was cut: nouns in 리 or 기 (관리, 전기) never reach here with an ending of their own.
+    if chars.len() >= 2 && matches!(chars[chars.len() - 1], '히' | '리' | '기') && has_final(chars[chars.len() - 2])
+    {
+        chars.pop();
     }
     chars.into_iter().collect()
 }
@@ -632,7 +654,7 @@ mod tests {
     fn more_endings_meet_at_the_stem() {
         for (form, stem) in [
             ("숨거나", "숨"),
-            ("잡혔습니까", "잡히"),
+            ("잡혔습니까", "잡"),
             ("맞았으니까", "맞"),
             ("도착하자마자", "도착"),
             ("때렸다고", "때리"),
@@ -648,8 +670,46 @@ mod tests {
     }
 
     #[test]
+    fn passive_and_causative_verbs_meet_the_plain_stem() {
+        for (passive, active) in [
+            ("묻혔어요", "묻었다"),
+            ("묻히고", "묻었다"),
+            ("묻혀", "묻었다"),
+            ("꿇리고", "꿇었다"),
+            ("잡혔다", "잡았다"),
+            ("잡혀서", "잡았다"),
+            ("빼앗겼어요", "빼앗았다"),
+            ("팔렸다", "팔았다"),
+        ] {
+            assert_eq!(s(passive), s(active), "{passive}");
+        }
+        // Nouns in 리, 기 and 히 without a verb ending keep them.
+        for noun in ["관리", "전기", "물리", "특히"] {
+            assert_eq!(s(noun), noun);
+        }
+        assert_eq!(s("관리했다"), "관리");
+    }
+
+    #[test]
+    fn the_adnominal_of_a_one_syllable_verb_meets_its_stem() {
+        assert_eq!(s("굶는"), s("굶었다"));
+        assert_eq!(s("먹는"), "먹");
+        // After a vowel 는 may be the topic particle: left alone.
+        assert_eq!(s("나는"), "나는");
+    }
+
+    #[test]
+    fn a_particle_after_a_clause_ending_leaves_the_verb() {
+        assert_eq!(s("묻혔는지도"), s("묻었다"));
+        assert_eq!(s("갔는지를"), "가");
+        assert_eq!(s("잡아서는"), "잡");
+        // A noun with a particle is unchanged.
+        assert_eq!(s("수용소에서는"), "수용소");
+    }
+
+    #[test]
     fn suffix_lists_are_hangul_syllables() {
-        for list in [PARTICLES, ENDINGS, LIGHT_VERBS] {
+        for list in [PARTICLES, ENDINGS, LIGHT_VERBS, ENDINGS_BEFORE_PARTICLES] {
             for suffix in list {
                 assert!(suffix.chars().all(crate::analysis::normalize::is_hangul_syllable), "{suffix}");
             }

@@ -440,7 +440,7 @@ fn plain_groups(
     a: &mut Analyzers<'_>,
     typed: &mut HashSet<String>,
     expansions: &mut Vec<Expansion>,
-) -> Vec<Box<dyn Query>> {
+) -> Vec<Group> {
     // Concepts named in the query, by byte range.
     let found = taxonomy.extract(text);
     let mut mentions: Vec<(usize, usize, Option<FacetKind>, String)> = found
@@ -453,6 +453,9 @@ fn plain_groups(
     // more forms of the place or violation where one was (인민반 is both a surveillance synonym
     // and the glossary's inminban / people's unit).
     let glossary = taxonomy.glossary_mentions(text);
+    // The longest name wins: a glossary term that covers a shorter place or violation name is
+    // what the words name ("medicinal herbs" is not the denial of care that "medicinal" names).
+    mentions.retain(|m| !glossary.iter().any(|g| g.0 <= m.0 && g.1 >= m.1 && g.1 - g.0 > m.1 - m.0));
     let concepts = mentions.len();
     for &(from, to, term) in &glossary {
         if !mentions[..concepts].iter().any(|m| from < m.1 && to > m.0) {
@@ -463,7 +466,7 @@ fn plain_groups(
 
     let words: Vec<(usize, &str)> =
         text.split_word_bound_indices().filter(|(_, w)| w.chars().any(char::is_alphanumeric)).collect();
-    let mut groups: Vec<Box<dyn Query>> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     let mut i = 0;
     while i < words.len() {
         let (start, word) = words[i];
@@ -530,7 +533,7 @@ fn plain_groups(
                     matched: covered.join(" "),
                 });
             }
-            groups.push(Box::new(BooleanQuery::new(should)));
+            groups.push(Group { clauses: should });
             continue;
         }
         i += 1;
@@ -538,9 +541,10 @@ fn plain_groups(
         if !typed.insert(word.to_lowercase()) {
             continue;
         }
-        let mut seen = HashSet::new();
-        if let Some(q) = text_clause(a, fields, word, 1.0, true, &mut seen) {
-            groups.push(q);
+        let mut clauses = Vec::new();
+        text_clauses(a, fields, word, 1.0, true, &mut HashSet::new(), &mut clauses);
+        if !clauses.is_empty() {
+            groups.push(Group { clauses });
         }
     }
     groups
@@ -658,7 +662,7 @@ pub fn plan(
     let mut typed: HashSet<String> = HashSet::new();
     let mut expansions = Vec::new();
     // Groups in order; `or_next` marks a group joined to the following one by OR.
-    let mut groups: Vec<(Box<dyn Query>, bool)> = Vec::new();
+    let mut groups: Vec<(Group, bool)> = Vec::new();
     let mut excluded: Vec<Box<dyn Query>> = Vec::new();
     for item in parse(text) {
         match item {
@@ -675,9 +679,13 @@ pub fn plan(
                 let mut as_concept = plain_groups(&p, fields, taxonomy, &mut a, &mut typed_here, &mut found_here);
                 if as_concept.len() == 1 && found_here.len() > expansions.len() {
                     (typed, expansions) = (typed_here, found_here);
-                    groups.extend(as_concept.pop().map(|q| (q, false)));
-                } else if let Some(q) = text_clause(&mut a, fields, &p, 1.0, true, &mut HashSet::new()) {
-                    groups.push((q, false));
+                    groups.extend(as_concept.pop().map(|g| (g, false)));
+                } else {
+                    let mut clauses = Vec::new();
+                    text_clauses(&mut a, fields, &p, 1.0, true, &mut HashSet::new(), &mut clauses);
+                    if !clauses.is_empty() {
+                        groups.push((Group { clauses }, false));
+                    }
                 }
             }
             Item::Not(n) => {
@@ -692,32 +700,113 @@ pub fn plan(
             }
         }
     }
-    // Merge OR-joined runs into one alternative each.
-    let mut merged: Vec<Box<dyn Query>> = Vec::new();
-    let mut run: Vec<Box<dyn Query>> = Vec::new();
+    // Merge OR-joined runs into one alternative each: the union of their clauses.
+    let mut merged: Vec<Group> = Vec::new();
+    let mut run: Option<Group> = None;
     for (g, or_next) in groups {
-        run.push(g);
-        if !or_next {
-            merged.push(if run.len() == 1 {
-                run.pop().expect("one")
-            } else {
-                Box::new(BooleanQuery::new(run.drain(..).map(|q| (Occur::Should, q)).collect()))
-            });
+        let mut joined = run.take().unwrap_or_default();
+        joined.clauses.extend(g.clauses);
+        if or_next {
+            run = Some(joined);
+        } else {
+            merged.push(joined);
         }
     }
-    if !run.is_empty() {
-        merged.push(Box::new(BooleanQuery::new(run.drain(..).map(|q| (Occur::Should, q)).collect())));
-    }
+    merged.extend(run);
     if merged.is_empty() {
         return None;
     }
     let n = merged.len();
-    let required = if n <= ALL_WORDS_UP_TO { n } else { (n * 3).div_ceil(4) };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = merged.into_iter().map(|g| (Occur::Should, g)).collect();
-    let terms = collect_terms(clauses.iter().map(|(_, q)| q.as_ref()));
+    let required = required_of(n);
+    let all_words: Vec<(Occur, Box<dyn Query>)> = merged.iter().map(|g| (Occur::Should, g.query())).collect();
+    let terms = collect_terms(all_words.iter().map(|(_, q)| q.as_ref()));
+    let partial: Vec<Box<dyn Query>> = [fields.body_ko, fields.body_en]
+        .into_iter()
+        .filter_map(|f| partial_translation(&merged, f, required))
+        .collect();
+    // Without a partial translation the groups stay at the top level, one union fewer per passage.
+    let (mut clauses, required) = if partial.is_empty() {
+        (all_words, required)
+    } else {
+        let all_words = Box::new(BooleanQuery::with_minimum_required_clauses(all_words, required));
+        let alternatives = std::iter::once(all_words as Box<dyn Query>).chain(partial);
+        (alternatives.map(|q| (Occur::Should, q)).collect(), 1)
+    };
     clauses.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
     let query: Box<dyn Query> = Box::new(BooleanQuery::with_minimum_required_clauses(clauses, required));
     Some(QueryPlan { query, lang, expansions, terms })
+}
+
+/// How many of `n` groups a passage must match: all of up to three, three quarters of more.
+fn required_of(n: usize) -> usize {
+    if n <= ALL_WORDS_UP_TO {
+        n
+    } else {
+        (n * 3).div_ceil(4)
+    }
+}
+
+/// Weight of a passage that matches, in one language, the forms of only the words that have one.
+const PARTIAL_TRANSLATION_WEIGHT: f32 = 1.0;
+
+/// The query's words as far as they can be said in the script of `field`: a passage of the other
+/// language cannot match a word that has no form there ("rabbit pelts" where the glossary knows
+/// rabbit/토끼 but not pelts), so it would never be found, however well it matched the rest. When
+/// too few words have a form in that script to meet `required`, but at least half do, the
+/// passages of that script need only match those words' forms there. None when every passage
+/// can already meet the query, or when too few words translate to say what it asks for.
+/// Adds at most one clause per form of a word in that script, and only to such queries.
+fn partial_translation(groups: &[Group], field: Field, required: usize) -> Option<Box<dyn Query>> {
+    let with_form: Vec<Box<dyn Query>> = groups.iter().filter_map(|g| g.in_field(field)).collect();
+    let m = with_form.len();
+    if m == 0 || m >= required || m * 2 < groups.len() {
+        return None;
+    }
+    let clauses: Vec<(Occur, Box<dyn Query>)> = with_form.into_iter().map(|q| (Occur::Should, q)).collect();
+    Some(boosted(
+        Box::new(BooleanQuery::with_minimum_required_clauses(clauses, required_of(m))),
+        PARTIAL_TRANSLATION_WEIGHT,
+    ))
+}
+
+/// One requirement of a query: a word, a phrase or a named concept, with the alternatives (forms,
+/// fields, other names) any of which satisfies it.
+#[derive(Default)]
+struct Group {
+    clauses: Vec<(Occur, Box<dyn Query>)>,
+}
+
+impl Group {
+    /// The union of the alternatives.
+    fn query(&self) -> Box<dyn Query> {
+        match self.clauses.as_slice() {
+            [(_, one)] => one.box_clone(),
+            _ => Box::new(BooleanQuery::new(self.clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect())),
+        }
+    }
+
+    /// The union of the alternatives that are looked up in `field` alone, if any.
+    fn in_field(&self, field: Field) -> Option<Box<dyn Query>> {
+        let mut kept: Vec<(Occur, Box<dyn Query>)> = self
+            .clauses
+            .iter()
+            .filter(|(_, q)| {
+                let mut only_here = true;
+                let mut any = false;
+                q.query_terms(&mut |term, _| {
+                    any = true;
+                    only_here &= term.field() == field;
+                });
+                any && only_here
+            })
+            .map(|(o, q)| (*o, q.box_clone()))
+            .collect();
+        match kept.len() {
+            0 => None,
+            1 => kept.pop().map(|(_, q)| q),
+            _ => Some(Box::new(BooleanQuery::new(kept))),
+        }
+    }
 }
 
 /// Terms per field of the positive clauses, for highlighting.
@@ -769,6 +858,32 @@ mod tests {
         assert_eq!(derivational_bases("fled"), ["flee"]);
         assert_eq!(derivational_bases("beat"), ["beaten"]);
         assert_eq!(derivational_bases("detention"), ["detain"]);
+    }
+
+    fn group(terms: &[(u32, &str)]) -> Group {
+        let clauses = terms
+            .iter()
+            .map(|&(field, text)| {
+                let term = Term::from_field_text(Field::from_field_id(field), text);
+                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)) as Box<dyn Query>)
+            })
+            .collect();
+        Group { clauses }
+    }
+
+    #[test]
+    fn words_without_a_form_in_the_other_language_are_left_out_of_it() {
+        let (ko, en) = (Field::from_field_id(0), Field::from_field_id(1));
+        // rabbit/토끼 has a Korean form, pelts has none: Korean passages need only 토끼.
+        let rabbit_pelts = [group(&[(1, "rabbit"), (0, "토끼")]), group(&[(1, "pelt")])];
+        assert!(partial_translation(&rabbit_pelts, ko, 2).is_some());
+        // English passages can meet every word already.
+        assert!(partial_translation(&rabbit_pelts, en, 2).is_none());
+        // Fewer than half the words with a Korean form say too little of the query.
+        let three = [group(&[(1, "old"), (0, "낡")]), group(&[(1, "copper")]), group(&[(1, "wire")])];
+        assert!(partial_translation(&three, ko, 3).is_none());
+        // Nothing translates: nothing to add.
+        assert!(partial_translation(&[group(&[(1, "a")]), group(&[(1, "b")])], ko, 2).is_none());
     }
 
     #[test]
