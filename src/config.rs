@@ -155,7 +155,7 @@ impl Default for Config {
             schema: SchemaSource::Embedded,
             sample_dir: default_sample_dir(),
             writer_memory: crate::index::DEFAULT_WRITER_MEMORY,
-            cache_entries: 512,
+            cache_entries: 4096,
             export_limit: crate::search::request::MAX_DEPTH,
             request_timeout_secs: 30,
             max_body_bytes: 16 * 1024 * 1024,

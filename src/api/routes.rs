@@ -12,8 +12,7 @@ use serde::Serialize;
 
 use crate::search::suggest::SuggestResponse;
 use crate::search::{
-    CorroborateRequest, CorroborateResponse, FacetResults, PassageContext, SearchError, SearchRequest, SearchResponse,
-    TestimonyView,
+    CorroborateRequest, CorroborateResponse, FacetResults, PassageContext, SearchError, SearchRequest, TestimonyView,
 };
 
 use super::auth::{audit_restricted_read, Caller};
@@ -37,11 +36,11 @@ fn restricted(access: crate::ingest::Access, id: &str) -> Option<&str> {
     (access == crate::ingest::Access::Restricted).then_some(id)
 }
 
-async fn search(state: Arc<AppState>, caller: Caller, request: SearchRequest) -> Result<SearchResponse, ApiError> {
+async fn search(state: Arc<AppState>, caller: Caller, request: SearchRequest) -> Result<Response, ApiError> {
     let viewer = caller.viewer(&state.config);
-    let answer = blocking(state, move |s| s.engine.search(request, viewer)).await?;
-    audit_restricted_read(&caller, "search", answer.hits.iter().filter_map(|h| restricted(h.access, &h.testimony_id)));
-    Ok(answer)
+    let answer = blocking(state, move |s| s.engine.search_json(request, viewer)).await?;
+    audit_restricted_read(&caller, "search", answer.restricted.iter().map(String::as_str));
+    Ok(([(header::CONTENT_TYPE, "application/json")], answer.body).into_response())
 }
 
 pub async fn search_get(
@@ -54,7 +53,7 @@ pub async fn search_get(
     if let Some(format) = format {
         return super::export::search(state, caller, request, format);
     }
-    Ok(Json(search(state, caller, request).await?).into_response())
+    search(state, caller, request).await
 }
 
 pub async fn quotes(
@@ -82,10 +81,10 @@ pub async fn search_post(
     caller: Caller,
     RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<SearchResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     no_query(query.as_deref(), "/api/search")?;
     let request: SearchRequest = json_body(body, "search parameters")?;
-    Ok(Json(search(state, caller, request).await?))
+    search(state, caller, request).await
 }
 
 /// A JSON object body into a request; an empty body is the default request.

@@ -2,6 +2,7 @@
 //! with <mark>, and reading testimonies and passages for display. Knows nothing of HTTP: every
 //! error has a stable code that the API maps to a status.
 
+pub mod cache;
 mod collector;
 pub mod compounds;
 pub mod corroborate;
@@ -275,17 +276,11 @@ pub struct SearchEngine {
     taxonomy: Arc<Taxonomy>,
     tables: Arc<collector::SegmentTables>,
     /// Answers of recent searches, valid for one index generation (see [`SearchEngine::with_cache`]).
-    cache: Option<std::sync::Mutex<ResponseCache>>,
+    cache: Option<cache::AnswerCache>,
     /// The search box's completion table of the current generation.
     completions: generation::PerGeneration<suggest::Completions>,
     /// The stem dictionary's compounds of the current generation, for query planning.
     compounds: generation::PerGeneration<compounds::CompoundTable>,
-}
-
-/// Recent answers by request, and the index generation they were computed on.
-struct ResponseCache {
-    generation: u64,
-    answers: lru::LruCache<String, Arc<SearchResponse>>,
 }
 
 impl SearchEngine {
@@ -308,13 +303,11 @@ impl SearchEngine {
         &self.taxonomy
     }
 
-    /// Keeps the answers of the last `entries` distinct searches until the index changes: a search
-    /// box fires the same few queries again and again (every keystroke, every user opening the
-    /// same link), and a broad query costs milliseconds that a repeat need not. Any commit (an
-    /// ingest, a delete) starts a new generation and empties the cache.
+    /// Keeps the answers of the last `entries` distinct searches until the index changes, for
+    /// [`SearchEngine::search_json`] (see [`cache`]). Any commit (an ingest, a delete) starts a
+    /// new generation and empties the cache.
     pub fn with_cache(mut self, entries: usize) -> SearchEngine {
-        self.cache = std::num::NonZeroUsize::new(entries)
-            .map(|n| std::sync::Mutex::new(ResponseCache { generation: 0, answers: lru::LruCache::new(n) }));
+        self.cache = cache::AnswerCache::new(entries);
         self
     }
 
@@ -342,35 +335,40 @@ impl SearchEngine {
         self.compounds.get(generation, || Ok(compounds::CompoundTable::build(&searcher, self.index.fields().body_ko)?))
     }
 
-    /// Validates and runs a search for a viewer (from the cache when the same search ran on this
-    /// generation).
+    /// Validates and runs a search for a viewer.
     pub fn search(&self, request: SearchRequest, viewer: Viewer) -> Result<SearchResponse, SearchError> {
         let mut valid = request.validate(&self.taxonomy)?;
         valid.viewer = viewer;
-        let Some(cache) = &self.cache else {
-            return self.run(&valid);
-        };
+        self.run(&valid)
+    }
+
+    /// [`SearchEngine::search`] as its JSON, from the cache when the same search ran on this
+    /// index generation.
+    pub fn search_json(&self, request: SearchRequest, viewer: Viewer) -> Result<cache::JsonAnswer, SearchError> {
         let started = Instant::now();
+        let mut valid = request.validate(&self.taxonomy)?;
+        valid.viewer = viewer;
         let generation = self.index.searcher().generation().generation_id();
         let key = format!("{valid:?}");
-        {
-            let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
-            if c.generation != generation {
-                c.answers.clear();
-                c.generation = generation;
-            }
-            if let Some(answer) = c.answers.get(&key) {
-                let mut answer = SearchResponse::clone(answer);
-                answer.took_ms = started.elapsed().as_secs_f64() * 1000.0;
-                return Ok(answer);
-            }
+        let elapsed = || started.elapsed().as_secs_f64() * 1000.0;
+        if let Some(answer) = self.cache.as_ref().and_then(|c| c.get(generation, &key, elapsed)) {
+            return Ok(answer);
         }
-        let answer = self.run(&valid)?;
-        let mut c = cache.lock().unwrap_or_else(|e| e.into_inner());
-        if c.generation == generation {
-            c.answers.put(key, Arc::new(answer.clone()));
-        }
-        Ok(answer)
+        let mut answer = self.run(&valid)?;
+        let restricted: Vec<String> = answer
+            .hits
+            .iter()
+            .filter(|h| h.access == crate::ingest::Access::Restricted)
+            .map(|h| h.testimony_id.clone())
+            .collect();
+        let Some(cache) = &self.cache else {
+            answer.took_ms = elapsed();
+            let body = serde_json::to_vec(&answer).expect("a search answer is plain data and always serialises");
+            return Ok(cache::JsonAnswer { body, restricted });
+        };
+        answer.took_ms = 0.0;
+        let json = serde_json::to_vec(&answer).expect("a search answer is plain data and always serialises");
+        Ok(cache.put(generation, key, json, restricted, elapsed()))
     }
 
     /// Runs a validated search: one pass for hits and facet counts, then the page's documents.
