@@ -431,10 +431,32 @@ fn concept_names(taxonomy: &Taxonomy, kind: Option<FacetKind>, id: &str) -> Vec<
     names
 }
 
+/// Weight of a passage tagged with a place or violation the query names, when the passage is in
+/// the query's language. Such a passage can match the words typed and their synonyms as text, so
+/// its tag adds little but the extractor's errors (English answers that say "numbers are fine"
+/// tagged as fines); a passage of the other language may have no other way to meet the query, and
+/// its tag weighs as an expansion. Tags alike in both languages let tagged English passages that
+/// never say the word crowd out the Korean ones that say it ("confiscation", recall 0.38; docs/QUALITY.md).
+const TAG_SAME_LANGUAGE_WEIGHT: f32 = 0.05;
+
+/// The clauses matching passages tagged with concept `id` in the tag field `field`: two, one
+/// weighted as an expansion for passages not in the query's language, one slight for all.
+fn tag_clauses(fields: &Fields, field: Field, id: &str, lang: Lang) -> [(Occur, Box<dyn Query>); 2] {
+    let tag: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, id), IndexRecordOption::Basic));
+    let same_language: Box<dyn Query> =
+        Box::new(TermQuery::new(Term::from_field_text(fields.language, lang.code()), IndexRecordOption::Basic));
+    let other_language = BooleanQuery::new(vec![(Occur::Must, tag.box_clone()), (Occur::MustNot, same_language)]);
+    [
+        (Occur::Should, boosted(Box::new(other_language), EXPANSION_WEIGHT - TAG_SAME_LANGUAGE_WEIGHT)),
+        (Occur::Should, boosted(tag, TAG_SAME_LANGUAGE_WEIGHT)),
+    ]
+}
+
 /// The groups of a run of plain words: each word, or each place or violation named by several
 /// words, must match in one of its forms.
 fn plain_groups(
     text: &str,
+    lang: Lang,
     fields: &Fields,
     taxonomy: &Taxonomy,
     a: &mut Analyzers<'_>,
@@ -505,13 +527,7 @@ fn plain_groups(
                 None => None,
             };
             if let Some(field) = tagged {
-                should.push((
-                    Occur::Should,
-                    boosted(
-                        Box::new(TermQuery::new(Term::from_field_text(field, id), IndexRecordOption::Basic)),
-                        EXPANSION_WEIGHT,
-                    ),
-                ));
+                should.extend(tag_clauses(fields, field, id, lang));
             }
             if !expansions.iter().any(|e: &Expansion| &e.id == id) {
                 let labels = match kind {
@@ -667,7 +683,7 @@ pub fn plan(
     for item in parse(text) {
         match item {
             Item::Words(w) => {
-                for g in plain_groups(&w, fields, taxonomy, &mut a, &mut typed, &mut expansions) {
+                for g in plain_groups(&w, lang, fields, taxonomy, &mut a, &mut typed, &mut expansions) {
                     groups.push((g, false));
                 }
             }
@@ -676,7 +692,7 @@ pub fn plan(
                 // that concept, expanded to its other names like the same words unquoted; any
                 // other phrase is only its words in order.
                 let (mut typed_here, mut found_here) = (typed.clone(), expansions.clone());
-                let mut as_concept = plain_groups(&p, fields, taxonomy, &mut a, &mut typed_here, &mut found_here);
+                let mut as_concept = plain_groups(&p, lang, fields, taxonomy, &mut a, &mut typed_here, &mut found_here);
                 if as_concept.len() == 1 && found_here.len() > expansions.len() {
                     (typed, expansions) = (typed_here, found_here);
                     groups.extend(as_concept.pop().map(|g| (g, false)));
