@@ -66,12 +66,12 @@ fn judged_queries_stay_above_their_floors() {
 
 #[test]
 fn held_out_queries_stay_above_their_floors() {
-    // Measured 2026-12-06: all 0.956 / 0.963; cross-en-ko 0.833 (bark porridge: no bridge).
+    // Measured 2026-12-06: all 0.973 / 0.979; the weakest suite is rare-terms 0.917 (말뚝).
     check(
         "tests/eval-heldout",
         40,
         &[
-            ("cross-en-ko", 0.82, 0.82),
+            ("cross-en-ko", 0.98, 0.98),
             ("cross-ko", 0.94, 0.96),
             ("en-morphology", 0.93, 0.94),
             ("filters", 0.98, 0.98),
@@ -80,7 +80,7 @@ fn held_out_queries_stay_above_their_floors() {
             ("phrases", 0.98, 0.98),
             ("place-spellings", 0.98, 0.98),
             ("rare-terms", 0.90, 0.92),
-            ("all", 0.94, 0.95),
+            ("all", 0.96, 0.97),
         ],
     );
 }

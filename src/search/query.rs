@@ -236,6 +236,52 @@ fn compound_clauses(
     }
 }
 
+/// Weight of a name's words near each other relative to the name itself.
+const NEAR_WEIGHT: f32 = 0.5;
+/// Words of a name may stand this many positions further apart than in the name.
+const NEAR_SLOP: u32 = 8;
+/// At most this many names of a concept are also looked up as words near each other.
+const MAX_NEAR_NAMES: usize = 4;
+
+/// A name of several words also as its words near each other, in either order, with a Korean
+/// compound standing for its head, the last of its two halves: 나무껍질 죽 meets 소나무 껍질을 벗겨
+/// … 죽을 쑤었다, "porridge of bark" meets "porridge made of pine bark". True if a clause was added.
+fn near_clause(
+    a: &mut Analyzers<'_>,
+    fields: &Fields,
+    name: &str,
+    weight: f32,
+    seen: &mut HashSet<(AnalyzedField, Vec<String>)>,
+    should: &mut Vec<(Occur, Box<dyn Query>)>,
+) -> bool {
+    if !name.contains(char::is_whitespace) {
+        return false;
+    }
+    let which = if has_hangul_or_jamo(name) { AnalyzedField::Stem } else { AnalyzedField::English };
+    let mut tokens = a.tokens(which, name);
+    if tokens.len() < 2 || tokens.len() > 3 {
+        return false;
+    }
+    if which == AnalyzedField::Stem {
+        for t in tokens.iter_mut() {
+            if let Some((_, head)) = a.compounds.split(t) {
+                *t = head;
+            }
+        }
+    }
+    // Marked apart from the phrase of the same words, which `seen` already holds.
+    let mut key = tokens.clone();
+    key.push(String::from("~near"));
+    if !seen.insert((which, key)) {
+        return false;
+    }
+    let terms = tokens.iter().map(|t| Term::from_field_text(field_of(fields, which), t)).collect();
+    let mut phrase = PhraseQuery::new(terms);
+    phrase.set_slop(NEAR_SLOP);
+    should.push((Occur::Should, boosted(Box::new(phrase), weight)));
+    true
+}
+
 /// Ids of glossary terms in a plan: "term:3".
 const TERM_PREFIX: &str = "term:";
 
@@ -520,6 +566,19 @@ fn plain_groups(
             }
             for name in &names {
                 text_clauses(a, fields, name, EXPANSION_WEIGHT, compounds, &mut seen, &mut should);
+            }
+            // A glossary term's names of several words also match as those words near each other
+            // (at most four names). Place and violation names are fixed expressions, and loosening
+            // them too scored lower (docs/QUALITY.md).
+            if kind.is_none() {
+                let mut near = 0;
+                for name in &names {
+                    if near < MAX_NEAR_NAMES
+                        && near_clause(a, fields, name, EXPANSION_WEIGHT * NEAR_WEIGHT, &mut seen, &mut should)
+                    {
+                        near += 1;
+                    }
+                }
             }
             let tagged = match kind {
                 Some(FacetKind::Location) => Some(fields.passage_location),
