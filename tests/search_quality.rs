@@ -44,15 +44,15 @@ fn check(dir: &str, min_queries: usize, floors: &[(&str, f64, f64)]) {
 
 #[test]
 fn judged_queries_stay_above_their_floors() {
-    // Measured 2026-12-06 (recall@10 / nDCG@10): all 0.979 / 0.967; the weakest suites are
-    // en-morphology 0.921 (paraphrases: orphans) and ko-particles 0.919.
+    // Measured 2026-12-06 (recall@10 / nDCG@10): all 0.980 / 0.968; the weakest suites are
+    // en-morphology 0.933 (paraphrases: orphans) and ko-particles 0.919.
     check(
         "tests/eval",
         120,
         &[
             ("cross-en-ko", 0.98, 0.98),
             ("cross-ko", 0.92, 0.91),
-            ("en-morphology", 0.91, 0.91),
+            ("en-morphology", 0.92, 0.92),
             ("filters", 0.98, 0.98),
             ("ko-compounds", 0.97, 0.97),
             ("ko-particles", 0.91, 0.91),
