@@ -316,6 +316,15 @@ pub fn analyze_word(word: &str) -> KoreanWord {
             stripped_particle = true;
         }
     }
+    // A one-syllable word with a one-syllable particle that fits its sound: 을, 은, 이 only follow
+    // a final consonant and 를, 는 only a vowel, so 죽을, 돈은, 밥이, 배를 and 나는 are a noun and its
+    // particle (or a verb stem and its ending: 죽은, 먹을), while 가을, 마을, 나이 and 아이 are
+    // nouns. 에 follows either (집에, 위에). Particles that end two-syllable nouns too (정도, 도로,
+    // 회의, 대가) stay on.
+    if !stripped_particle && end == 2 && particle_fits(chars[0], chars[1]) {
+        end = 1;
+        stripped_particle = true;
+    }
     // The plural 들 sits between the noun and its particle: 아이들이 → 아이, 사람들 → 사람.
     if end >= 3 && chars[end - 1] == '들' {
         end -= 1;
@@ -439,6 +448,18 @@ fn is_syllable(c: char) -> bool {
 }
 
 /// True for a syllable with a final consonant (받침).
+/// Whether `particle` can follow `syllable` (see [`analyze_word`]): 을, 은, 이 after a final
+/// consonant, 를, 는 after a vowel, 에 after either.
+fn particle_fits(syllable: char, particle: char) -> bool {
+    is_syllable(syllable)
+        && match particle {
+            '을' | '은' | '이' => has_final(syllable),
+            '를' | '는' => !has_final(syllable),
+            '에' => true,
+            _ => false,
+        }
+}
+
 fn has_final(c: char) -> bool {
     (0xAC00..=0xD7A3).contains(&(c as u32)) && !(c as u32 - 0xAC00).is_multiple_of(28)
 }
@@ -555,6 +576,19 @@ mod tests {
 
     fn s(word: &str) -> String {
         stem(word)
+    }
+
+    #[test]
+    fn a_one_syllable_noun_loses_a_particle_that_fits_its_sound() {
+        assert_eq!(s("죽을"), "죽");
+        assert_eq!(s("돈은"), "돈");
+        assert_eq!(s("밥이"), "밥");
+        assert_eq!(s("배를"), "배");
+        assert_eq!(s("집에"), "집");
+        // 을, 이 after a vowel, and particles that end two-syllable nouns, are part of the word.
+        for noun in ["가을", "마을", "나이", "아이", "정도", "도로", "회의"] {
+            assert_eq!(s(noun), noun);
+        }
     }
 
     #[test]
@@ -694,8 +728,8 @@ mod tests {
     fn the_adnominal_of_a_one_syllable_verb_meets_its_stem() {
         assert_eq!(s("굶는"), s("굶었다"));
         assert_eq!(s("먹는"), "먹");
-        // After a vowel 는 may be the topic particle: left alone.
-        assert_eq!(s("나는"), "나는");
+        // After a vowel 는 is the topic particle (or the adnominal of a vowel stem): it goes too.
+        assert_eq!(s("나는"), "나");
     }
 
     #[test]

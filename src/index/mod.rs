@@ -150,7 +150,7 @@ fn sorted_docs(searcher: &Searcher, query: &dyn tantivy::query::Query) -> Result
 /// The version of the analysis (tokenizers) an index was written with, kept in each commit's
 /// payload. Bump it whenever a tokenizer emits different tokens for the same text: an index
 /// written by another version would silently miss matches, so it is refused instead.
-pub const ANALYSIS_VERSION: u32 = 6;
+pub const ANALYSIS_VERSION: u32 = 7;
 
 fn analysis_stamp() -> String {
     format!("analysis={ANALYSIS_VERSION}")

@@ -82,6 +82,13 @@ impl CompoundTable {
         self.terms.binary_search_by(|t| t.as_str().cmp(word)).map(|i| self.doc_freq[i]).unwrap_or(0)
     }
 
+    /// Whether `word` is a stem of two syllables or more held by at most `passages` passages: a
+    /// word that bounds the cost of a query holding it. One-syllable stems are not in the table
+    /// and never count as rare.
+    pub fn rare(&self, word: &str, passages: u32) -> bool {
+        is_hangul_word(word) && self.doc_freq(word) <= passages
+    }
+
     /// Indexed stems other than `word` that contain it, the most frequent first, at most `limit`.
     /// None for words under two syllables: one syllable is part of too many unrelated words.
     pub fn containing(&self, word: &str, limit: usize) -> Vec<&str> {
@@ -156,5 +163,7 @@ mod tests {
         assert_eq!(t.split("수용소"), None);
         assert_eq!(t.doc_freq("수용소"), 50);
         assert_eq!(t.doc_freq("감옥"), 0);
+        assert!(t.rare("수용소", 50) && !t.rare("수용소", 49));
+        assert!(t.rare("감옥", 0) && !t.rare("감", 100), "absent words are rare, one syllable never");
     }
 }

@@ -236,6 +236,63 @@ fn compound_clauses(
     }
 }
 
+/// Weight of a name's words near each other relative to the name itself.
+const NEAR_WEIGHT: f32 = 0.5;
+/// Words of a name may stand this many positions further apart than in the name.
+const NEAR_SLOP: u32 = 8;
+/// A name's words are looked up near each other only when one of them is held by at most this
+/// many passages, which bounds the positions the loose phrase reads: on 20,000 generated
+/// testimonies, loose phrases of everyday words took the mean query from 8.8 to 10.9 ms.
+const NEAR_MAX_DOC_FREQ: u32 = 2_000;
+/// At most this many names of a concept are also looked up as words near each other.
+const MAX_NEAR_NAMES: usize = 4;
+
+/// A name of several words also as its words near each other, in either order, with a Korean
+/// compound standing for its head, the last of its two halves: 나무껍질 죽 meets 소나무 껍질을 벗겨
+/// … 죽을 쑤었다. True if a clause was added.
+fn near_clause(
+    a: &mut Analyzers<'_>,
+    fields: &Fields,
+    name: &str,
+    weight: f32,
+    seen: &mut HashSet<(AnalyzedField, Vec<String>)>,
+    should: &mut Vec<(Occur, Box<dyn Query>)>,
+) -> bool {
+    if !name.contains(char::is_whitespace) {
+        return false;
+    }
+    // Korean only: spacing, particles and compounds break a Korean name's phrase apart, while an
+    // English name keeps its words together; and only around a rare word, because a loose phrase
+    // of everyday words (죽, 집) reads the positions of much of the index (see NEAR_MAX_DOC_FREQ).
+    if !has_hangul_or_jamo(name) {
+        return false;
+    }
+    let which = AnalyzedField::Stem;
+    let mut tokens = a.tokens(which, name);
+    if tokens.len() < 2 || tokens.len() > 3 {
+        return false;
+    }
+    for t in tokens.iter_mut() {
+        if let Some((_, head)) = a.compounds.split(t) {
+            *t = head;
+        }
+    }
+    if !tokens.iter().any(|t| a.compounds.rare(t, NEAR_MAX_DOC_FREQ)) {
+        return false;
+    }
+    // Marked apart from the phrase of the same words, which `seen` already holds.
+    let mut key = tokens.clone();
+    key.push(String::from("~near"));
+    if !seen.insert((which, key)) {
+        return false;
+    }
+    let terms = tokens.iter().map(|t| Term::from_field_text(field_of(fields, which), t)).collect();
+    let mut phrase = PhraseQuery::new(terms);
+    phrase.set_slop(NEAR_SLOP);
+    should.push((Occur::Should, boosted(Box::new(phrase), weight)));
+    true
+}
+
 /// Ids of glossary terms in a plan: "term:3".
 const TERM_PREFIX: &str = "term:";
 
@@ -431,10 +488,32 @@ fn concept_names(taxonomy: &Taxonomy, kind: Option<FacetKind>, id: &str) -> Vec<
     names
 }
 
+/// Weight of a passage tagged with a place or violation the query names, when the passage is in
+/// the query's language. Such a passage can match the words typed and their synonyms as text, so
+/// its tag adds little but the extractor's errors (English answers that say "numbers are fine"
+/// tagged as fines); a passage of the other language may have no other way to meet the query, and
+/// its tag weighs as an expansion. Tags alike in both languages let tagged English passages that
+/// never say the word crowd out the Korean ones that say it ("confiscation", recall 0.38; docs/QUALITY.md).
+const TAG_SAME_LANGUAGE_WEIGHT: f32 = 0.05;
+
+/// The clauses matching passages tagged with concept `id` in the tag field `field`: two, one
+/// weighted as an expansion for passages not in the query's language, one slight for all.
+fn tag_clauses(fields: &Fields, field: Field, id: &str, lang: Lang) -> [(Occur, Box<dyn Query>); 2] {
+    let tag: Box<dyn Query> = Box::new(TermQuery::new(Term::from_field_text(field, id), IndexRecordOption::Basic));
+    let same_language: Box<dyn Query> =
+        Box::new(TermQuery::new(Term::from_field_text(fields.language, lang.code()), IndexRecordOption::Basic));
+    let other_language = BooleanQuery::new(vec![(Occur::Must, tag.box_clone()), (Occur::MustNot, same_language)]);
+    [
+        (Occur::Should, boosted(Box::new(other_language), EXPANSION_WEIGHT - TAG_SAME_LANGUAGE_WEIGHT)),
+        (Occur::Should, boosted(tag, TAG_SAME_LANGUAGE_WEIGHT)),
+    ]
+}
+
 /// The groups of a run of plain words: each word, or each place or violation named by several
 /// words, must match in one of its forms.
 fn plain_groups(
     text: &str,
+    lang: Lang,
     fields: &Fields,
     taxonomy: &Taxonomy,
     a: &mut Analyzers<'_>,
@@ -499,19 +578,26 @@ fn plain_groups(
             for name in &names {
                 text_clauses(a, fields, name, EXPANSION_WEIGHT, compounds, &mut seen, &mut should);
             }
+            // A glossary term's names of several words also match as those words near each other
+            // (at most four names). Place and violation names are fixed expressions, and loosening
+            // them too scored lower (docs/QUALITY.md).
+            if kind.is_none() {
+                let mut near = 0;
+                for name in &names {
+                    if near < MAX_NEAR_NAMES
+                        && near_clause(a, fields, name, EXPANSION_WEIGHT * NEAR_WEIGHT, &mut seen, &mut should)
+                    {
+                        near += 1;
+                    }
+                }
+            }
             let tagged = match kind {
                 Some(FacetKind::Location) => Some(fields.passage_location),
                 Some(_) => Some(fields.passage_violation),
                 None => None,
             };
             if let Some(field) = tagged {
-                should.push((
-                    Occur::Should,
-                    boosted(
-                        Box::new(TermQuery::new(Term::from_field_text(field, id), IndexRecordOption::Basic)),
-                        EXPANSION_WEIGHT,
-                    ),
-                ));
+                should.extend(tag_clauses(fields, field, id, lang));
             }
             if !expansions.iter().any(|e: &Expansion| &e.id == id) {
                 let labels = match kind {
@@ -667,7 +753,7 @@ pub fn plan(
     for item in parse(text) {
         match item {
             Item::Words(w) => {
-                for g in plain_groups(&w, fields, taxonomy, &mut a, &mut typed, &mut expansions) {
+                for g in plain_groups(&w, lang, fields, taxonomy, &mut a, &mut typed, &mut expansions) {
                     groups.push((g, false));
                 }
             }
@@ -676,7 +762,7 @@ pub fn plan(
                 // that concept, expanded to its other names like the same words unquoted; any
                 // other phrase is only its words in order.
                 let (mut typed_here, mut found_here) = (typed.clone(), expansions.clone());
-                let mut as_concept = plain_groups(&p, fields, taxonomy, &mut a, &mut typed_here, &mut found_here);
+                let mut as_concept = plain_groups(&p, lang, fields, taxonomy, &mut a, &mut typed_here, &mut found_here);
                 if as_concept.len() == 1 && found_here.len() > expansions.len() {
                     (typed, expansions) = (typed_here, found_here);
                     groups.extend(as_concept.pop().map(|g| (g, false)));
