@@ -89,15 +89,15 @@ impl AnswerCache {
 
     /// The answer to `key` on `generation`, with `took_ms` set, if kept.
     pub fn get(&self, generation: u64, key: &str, took_ms: impl FnOnce() -> f64) -> Option<JsonAnswer> {
-        let (compressed, took, restricted) = {
+        // Copied out under the lock, decompressed outside it.
+        let (compressed, len, took, restricted) = {
             let mut a = self.lock();
             if !a.on(generation) {
                 return None;
             }
             let e = a.entries.get(key)?;
-            ((e.compressed.clone(), e.len), e.took, e.restricted.clone())
+            (e.compressed.clone(), e.len, e.took, e.restricted.clone())
         };
-        let (compressed, len) = compressed;
         let mut json = vec![0; len];
         if lz4_flex::block::decompress_into(&compressed, &mut json).ok()? != len {
             return None;
