@@ -44,6 +44,8 @@ pub struct BenchOptions {
     pub facets: Option<String>,
     /// Overrides each query's `group`.
     pub group: Option<String>,
+    /// Writes each query's median latency and match count here (JSON Lines), to find the slow ones.
+    pub per_query: Option<std::path::PathBuf>,
 }
 
 /// What a measurement found. Latencies in milliseconds.
@@ -71,6 +73,20 @@ pub struct BenchReport {
 }
 
 /// The value at quantile `q` of sorted values (nearest rank).
+/// One line per query: its text, filters, median latency over the rounds and match count.
+fn write_per_query(path: &Path, queries: &[SearchRequest], per_query: &mut [(Vec<f64>, u64)]) {
+    let mut out = String::new();
+    for (q, (times, total)) in queries.iter().zip(per_query.iter_mut()) {
+        times.sort_by(f64::total_cmp);
+        let line = serde_json::json!({ "request": q, "median_ms": quantile(times, 0.5), "total": total });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    if let Err(e) = std::fs::write(path, out) {
+        tracing::warn!(path = %path.display(), error = %e, "could not write the per-query figures");
+    }
+}
+
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
@@ -108,15 +124,22 @@ pub fn measure(engine: &SearchEngine, queries: &[SearchRequest], options: &Bench
         }
     }
     let mut latencies = Vec::with_capacity(queries.len() * options.rounds);
+    let mut per_query: Vec<(Vec<f64>, u64)> = vec![(Vec::new(), 0); queries.len()];
     let started = Instant::now();
     for _ in 0..options.rounds {
-        for q in &queries {
+        for (i, q) in queries.iter().enumerate() {
             let t = Instant::now();
-            let _ = run(q);
-            latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+            let total = run(q).map(|r| r.total).unwrap_or(0);
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            latencies.push(ms);
+            per_query[i].0.push(ms);
+            per_query[i].1 = total;
         }
     }
     let single_seconds = started.elapsed().as_secs_f64();
+    if let Some(path) = &options.per_query {
+        write_per_query(path, &queries, &mut per_query);
+    }
     latencies.sort_by(f64::total_cmp);
 
     let threads = options.threads.max(1);

@@ -85,6 +85,9 @@ struct BenchQueriesArgs {
     /// passage or testimony, for every query.
     #[arg(long)]
     group: Option<String>,
+    /// Also write each query's median latency and match count to this file (JSON Lines).
+    #[arg(long)]
+    per_query: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -495,6 +498,7 @@ fn run() -> anyhow::Result<ExitCode> {
                 threads: args.threads,
                 facets: args.facets,
                 group: args.group,
+                per_query: args.per_query,
             };
             let r = testimony_search::bench::measure(&engine, &queries, &options);
             out(&format!(

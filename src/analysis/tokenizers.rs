@@ -333,11 +333,28 @@ pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
     })
 }
 
-/// Registers every analyzer of this module with an index's tokenizer manager.
-pub fn register_tokenizers(manager: &TokenizerManager) {
-    for name in [KO_STEM, KO_BIGRAM, EN_STEM, KEYWORD] {
+/// The stem analyzer `name` (ko_stem or en_stem) with a name filter last.
+pub fn with_names(name: &str, names: super::names::JoinNames) -> Option<TextAnalyzer> {
+    Some(match name {
+        KO_STEM => TextAnalyzer::builder(KoreanStemTokenizer).filter(names).build(),
+        EN_STEM => TextAnalyzer::builder(EnglishWordTokenizer)
+            .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stopwords"))
+            .filter(Stemmer::new(Language::English))
+            .filter(names)
+            .build(),
+        _ => return None,
+    })
+}
+
+/// Registers every analyzer of this module with an index's tokenizer manager, the stem fields
+/// with the index's multi-word name terms (see [`super::names`]).
+pub fn register_tokenizers(manager: &TokenizerManager, names: &super::names::NameTerms) {
+    use super::names::NameField;
+    for name in [KO_BIGRAM, KEYWORD] {
         manager.register(name, analyzer(name).expect("every listed name has an analyzer"));
     }
+    manager.register(KO_STEM, names.analyzer(NameField::Korean));
+    manager.register(EN_STEM, names.analyzer(NameField::English));
 }
 
 /// One analysed token: its text and its byte range in the input.

@@ -15,6 +15,7 @@ use tantivy::schema::{IndexRecordOption, Schema, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::normalize::{script_of, Script};
+use crate::analysis::NameTerms;
 use crate::ingest::{Access, Batch, IngestReport, PreparedTestimony, Provenance, RawRecord};
 use crate::taxonomy::{FacetKind, SchemaSource, TaxonomyError};
 
@@ -25,6 +26,9 @@ pub use stored::{passage_id, split_passage_id, StoredPassage, StoredTestimony};
 pub const KIND_PASSAGE: &str = "passage";
 /// Value of the `kind` field of testimony documents.
 pub const KIND_TESTIMONY: &str = "testimony";
+
+/// The file in an index folder that lists the multi-word names indexed as terms.
+pub const NAMES_FILE: &str = "name-terms.txt";
 
 /// Writer memory budget when none is configured, shared by the indexing threads. 640 MB writes
 /// 20,000 generated testimonies as 2 segments instead of 4, and a search over 2 segments took
@@ -59,6 +63,7 @@ pub struct TestimonyIndex {
     reader: IndexReader,
     fields: Fields,
     dir: Option<PathBuf>,
+    names: NameTerms,
 }
 
 impl std::fmt::Debug for TestimonyIndex {
@@ -150,7 +155,7 @@ fn sorted_docs(searcher: &Searcher, query: &dyn tantivy::query::Query) -> Result
 /// The version of the analysis (tokenizers) an index was written with, kept in each commit's
 /// payload. Bump it whenever a tokenizer emits different tokens for the same text: an index
 /// written by another version would silently miss matches, so it is refused instead.
-pub const ANALYSIS_VERSION: u32 = 7;
+pub const ANALYSIS_VERSION: u32 = 8;
 
 fn analysis_stamp() -> String {
     format!("analysis={ANALYSIS_VERSION}")
@@ -192,7 +197,24 @@ impl TestimonyIndex {
         } else {
             Index::create_in_dir(dir, schema).map_err(|e| open_err(&e))?
         };
-        Self::wrap(index, Some(dir.to_path_buf()))
+        // The multi-word names the index is written with travel with it: a taxonomy changed
+        // later only adds phrases at query time, never misses a name the index lacks.
+        let names_file = dir.join(NAMES_FILE);
+        let names = match std::fs::read_to_string(&names_file) {
+            Ok(text) => {
+                NameTerms::parse(&text).map_err(|e| IndexError::Corrupt(format!("{}: {e}", names_file.display())))?
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let names = NameTerms::from_names(crate::taxonomy::Taxonomy::load(source)?.all_names());
+                let tmp = dir.join(format!("{NAMES_FILE}.tmp"));
+                std::fs::write(&tmp, names.to_text())
+                    .and_then(|()| std::fs::rename(&tmp, &names_file))
+                    .map_err(|e| open_err(&e))?;
+                names
+            }
+            Err(e) => return Err(open_err(&e)),
+        };
+        Self::wrap(index, Some(dir.to_path_buf()), names)
     }
 
     /// True when `dir` holds an index.
@@ -203,16 +225,22 @@ impl TestimonyIndex {
     /// An index in memory (tests, benchmarks).
     pub fn in_memory(source: &SchemaSource) -> Result<TestimonyIndex, IndexError> {
         let index = Index::create_in_ram(build_schema(source)?);
-        Self::wrap(index, None)
+        let names = NameTerms::from_names(crate::taxonomy::Taxonomy::load(source)?.all_names());
+        Self::wrap(index, None, names)
     }
 
-    fn wrap(index: Index, dir: Option<PathBuf>) -> Result<TestimonyIndex, IndexError> {
-        crate::analysis::register_tokenizers(index.tokenizers());
+    fn wrap(index: Index, dir: Option<PathBuf>, names: NameTerms) -> Result<TestimonyIndex, IndexError> {
+        crate::analysis::register_tokenizers(index.tokenizers(), &names);
         let fields = Fields::from_schema(&index.schema())?;
         // Commits made by another process (a CLI ingest) show up after a short delay; our own
         // commits reload explicitly.
         let reader = index.reader_builder().reload_policy(ReloadPolicy::OnCommitWithDelay).try_into()?;
-        Ok(TestimonyIndex { index, reader, fields, dir })
+        Ok(TestimonyIndex { index, reader, fields, dir, names })
+    }
+
+    /// The multi-word names this index holds as terms.
+    pub fn names(&self) -> &NameTerms {
+        &self.names
     }
 
     pub fn fields(&self) -> &Fields {

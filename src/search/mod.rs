@@ -9,6 +9,7 @@ pub mod corroborate;
 pub mod export;
 mod generation;
 pub mod highlight;
+mod name_query;
 pub mod query;
 pub mod quotes;
 pub mod request;
@@ -393,7 +394,7 @@ impl SearchEngine {
         let plan = if s.text.is_empty() {
             None
         } else {
-            query::plan(&s.text, s.lang, &fields, &self.taxonomy, self.compounds()?.as_ref())
+            query::plan(&s.text, s.lang, &fields, &self.taxonomy, self.compounds()?.as_ref(), self.index.names())
         };
         let all_passages: Box<dyn Query> =
             Box::new(TermQuery::new(Term::from_field_text(fields.kind, KIND_PASSAGE), IndexRecordOption::Basic));

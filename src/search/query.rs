@@ -16,10 +16,11 @@ use tantivy::Term;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::analysis::normalize::{normalize_text, script_of, Script};
-use crate::analysis::{analyze, analyzer, detect, tokenizers, Lang};
+use crate::analysis::{analyze, analyzer, detect, tokenizers, Lang, NameField, NameTerms};
 use crate::index::Fields;
 
 use super::compounds::{CompoundTable, MAX_CONTAINING};
+use super::name_query::NameTermQuery;
 use crate::taxonomy::{FacetKind, Taxonomy};
 
 /// The analysed fields a text is looked up in, with their relative weights. Passages are indexed
@@ -84,19 +85,22 @@ pub struct QueryPlan {
     pub terms: HashMap<Field, HashSet<String>>,
 }
 
-/// The query-side analysis: the analyzers of the fields, and the stem dictionary's compounds.
+/// The query-side analysis: the analyzers of the fields, the stem dictionary's compounds and the
+/// multi-word names the index holds as terms.
 struct Analyzers<'c> {
     stem: TextAnalyzer,
     english: TextAnalyzer,
     compounds: &'c CompoundTable,
+    names: &'c NameTerms,
 }
 
 impl<'c> Analyzers<'c> {
-    fn new(compounds: &'c CompoundTable) -> Analyzers<'c> {
+    fn new(compounds: &'c CompoundTable, names: &'c NameTerms) -> Analyzers<'c> {
         Analyzers {
             stem: analyzer(tokenizers::KO_STEM).expect("registered"),
             english: analyzer(tokenizers::EN_STEM).expect("registered"),
             compounds,
+            names,
         }
     }
 
@@ -116,12 +120,23 @@ fn field_of(fields: &Fields, which: AnalyzedField) -> Field {
     }
 }
 
-/// A term or, for several tokens, a phrase.
-fn tokens_query(field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
+/// A term or, for several tokens, the term of the name they form when the index has one
+/// (src/analysis/names.rs), and a phrase otherwise.
+fn tokens_query(names: &NameTerms, fields: &Fields, field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
+    let term = |text: &str| -> Box<dyn Query> {
+        Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+    };
     match tokens {
         [] => None,
-        [one] => Some(Box::new(TermQuery::new(Term::from_field_text(field, one), IndexRecordOption::WithFreqs))),
-        _ => Some(Box::new(PhraseQuery::new(tokens.iter().map(|t| Term::from_field_text(field, t)).collect()))),
+        [one] => Some(term(one)),
+        _ => {
+            let which = if field == fields.body_ko { NameField::Korean } else { NameField::English };
+            let words: Vec<Term> = tokens.iter().map(|t| Term::from_field_text(field, t)).collect();
+            match names.term(which, tokens) {
+                Some(name) => Some(Box::new(NameTermQuery::new(Term::from_field_text(field, &name), words))),
+                None => Some(Box::new(PhraseQuery::new(words))),
+            }
+        }
     }
 }
 
@@ -176,7 +191,7 @@ fn text_clauses(
         if tokens.is_empty() || !seen.insert((which, tokens.clone())) {
             continue;
         }
-        if let Some(q) = tokens_query(field_of(fields, which), &tokens) {
+        if let Some(q) = tokens_query(a.names, fields, field_of(fields, which), &tokens) {
             should.push((Occur::Should, boosted(q, w * weight)));
         }
         // Several words are a phrase, and also the words written as one (정치범 수용소 → 정치범수용소).
@@ -184,7 +199,7 @@ fn text_clauses(
             let joined: String = text.split_whitespace().collect();
             let one = a.tokens(which, &joined);
             if one.len() == 1 && seen.insert((which, one.clone())) {
-                if let Some(q) = tokens_query(fields.body_ko, &one) {
+                if let Some(q) = tokens_query(a.names, fields, fields.body_ko, &one) {
                     should.push((Occur::Should, boosted(q, w * weight)));
                 }
             }
@@ -195,7 +210,7 @@ fn text_clauses(
             for base in derivational_bases(&text.to_lowercase()) {
                 let alt = a.tokens(AnalyzedField::English, &base);
                 if alt.len() == 1 && alt != tokens && seen.insert((which, alt.clone())) {
-                    if let Some(q) = tokens_query(fields.body_en, &alt) {
+                    if let Some(q) = tokens_query(a.names, fields, fields.body_en, &alt) {
                         should.push((Occur::Should, boosted(q, w * weight * DERIVATION_WEIGHT)));
                     }
                 }
@@ -221,7 +236,7 @@ fn compound_clauses(
     for compound in table.containing(stem, MAX_CONTAINING) {
         let forms = vec![compound.to_string()];
         if seen.insert((AnalyzedField::Stem, forms.clone())) {
-            if let Some(q) = tokens_query(fields.body_ko, &forms) {
+            if let Some(q) = tokens_query(a.names, fields, fields.body_ko, &forms) {
                 should.push((Occur::Should, boosted(q, weight)));
             }
         }
@@ -229,7 +244,7 @@ fn compound_clauses(
     if let Some((first, second)) = table.split(stem) {
         let halves = vec![first, second];
         if seen.insert((AnalyzedField::Stem, halves.clone())) {
-            if let Some(q) = tokens_query(fields.body_ko, &halves) {
+            if let Some(q) = tokens_query(a.names, fields, fields.body_ko, &halves) {
                 should.push((Occur::Should, boosted(q, weight)));
             }
         }
@@ -740,11 +755,12 @@ pub fn plan(
     fields: &Fields,
     taxonomy: &Taxonomy,
     compounds: &CompoundTable,
+    names: &NameTerms,
 ) -> Option<QueryPlan> {
     let text = normalize_text(text);
     let text = text.trim();
     let lang = lang.or_else(|| detect(text, None).lang).unwrap_or(Lang::En);
-    let mut a = Analyzers::new(compounds);
+    let mut a = Analyzers::new(compounds, names);
     let mut typed: HashSet<String> = HashSet::new();
     let mut expansions = Vec::new();
     // Groups in order; `or_next` marks a group joined to the following one by OR.
@@ -820,6 +836,7 @@ pub fn plan(
     };
     clauses.extend(excluded.into_iter().map(|q| (Occur::MustNot, q)));
     let query: Box<dyn Query> = Box::new(BooleanQuery::with_minimum_required_clauses(clauses, required));
+    tracing::trace!(text, ?query, "query plan");
     Some(QueryPlan { query, lang, expansions, terms })
 }
 
@@ -901,7 +918,8 @@ fn collect_terms<'a>(queries: impl Iterator<Item = &'a dyn Query>) -> HashMap<Fi
     for q in queries {
         q.query_terms(&mut |term, _| {
             if let Some(s) = term.value().as_str() {
-                terms.entry(term.field()).or_default().insert(s.to_string());
+                // A name's term is highlighted as its words.
+                terms.entry(term.field()).or_default().extend(s.split(' ').map(str::to_string));
             }
         });
     }

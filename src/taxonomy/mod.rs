@@ -201,6 +201,19 @@ impl Taxonomy {
         self.place_by_id.get(id).map(|&i| &self.places[i])
     }
 
+    /// Every name of every place, violation and glossary term, in both languages: what a query
+    /// can expand to (the index keeps those of several words as terms, src/analysis/names.rs).
+    pub fn all_names(&self) -> impl Iterator<Item = &str> {
+        let places = self.places.iter().flat_map(Place::names);
+        let violations = self.violations.iter().flat_map(|v| {
+            [v.en.as_str(), v.ko.as_str()]
+                .into_iter()
+                .chain(v.synonyms_en.iter().chain(&v.synonyms_ko).map(String::as_str))
+        });
+        let glossary = self.glossary.iter().flat_map(|t| t.en.iter().chain(&t.ko).map(String::as_str));
+        places.chain(violations).chain(glossary)
+    }
+
     /// A glossary term by its index.
     pub fn glossary_term(&self, i: u32) -> Option<&GlossaryTerm> {
         self.glossary.get(i as usize)

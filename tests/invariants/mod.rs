@@ -18,6 +18,11 @@ pub fn taxonomy() -> &'static Taxonomy {
     T.get_or_init(|| Taxonomy::embedded().expect("the embedded taxonomy loads"))
 }
 
+pub fn names() -> &'static testimony_search::analysis::NameTerms {
+    static N: OnceLock<testimony_search::analysis::NameTerms> = OnceLock::new();
+    N.get_or_init(|| testimony_search::analysis::NameTerms::from_names(taxonomy().all_names()))
+}
+
 pub fn fields() -> &'static Fields {
     static F: OnceLock<Fields> = OnceLock::new();
     F.get_or_init(|| {
@@ -114,7 +119,7 @@ pub fn query_text(text: &str, lang: Option<Lang>) {
         [("수용소", 9), ("정치범수용소", 3), ("정치범", 4), ("회령", 5), ("보위부", 2)]
             .map(|(w, n)| (w.to_string(), n)),
     );
-    let Some(plan) = query::plan(text, lang, fields(), taxonomy(), &compounds) else {
+    let Some(plan) = query::plan(text, lang, fields(), taxonomy(), &compounds, names()) else {
         return;
     };
     for (field, terms) in &plan.terms {
