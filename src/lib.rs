@@ -1,5 +1,6 @@
 //! testimony-search: ingest, analysis and faceted search of anonymized human-rights testimony in
 //! Korean and English.
+pub mod allocator;
 pub mod analysis;
 pub mod api;
 pub mod bench;
