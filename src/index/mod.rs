@@ -14,7 +14,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Schema, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::analysis::normalize::{script_of, Script};
+use crate::analysis::normalize::{is_word_char, script_of, Script};
 use crate::analysis::NameTerms;
 use crate::ingest::{Access, Batch, IngestReport, PreparedTestimony, Provenance, RawRecord};
 use crate::taxonomy::{FacetKind, SchemaSource, TaxonomyError};
@@ -415,7 +415,8 @@ impl TestimonyIndex {
             if analysed.chars().any(|c| script_of(c) == Script::Hangul) {
                 doc.add_text(f.body_ko, &analysed);
             }
-            if analysed.chars().any(|c| c.is_alphanumeric() && script_of(c) != Script::Hangul) {
+            // is_word_char answers Hangul before the Unicode tables (slow for Hangul, every character).
+            if analysed.chars().any(|c| is_word_char(c) && script_of(c) != Script::Hangul) {
                 doc.add_text(f.body_en, &analysed);
             }
             self.add_facets(&mut doc, p);

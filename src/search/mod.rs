@@ -543,16 +543,16 @@ impl SearchEngine {
                 continue;
             }
             let selected = filters.values(kind);
-            let coded = &h.coded.str_counts[i];
-            let mut list: Vec<FacetCount> = h.counts.str_counts[i]
-                .iter()
-                .map(|(value, &count)| {
-                    let c = coded.get(value).copied().unwrap_or(0);
-                    self.facet_count(kind, value, (count, c), selected.contains(value))
+            let mut list: Vec<FacetCount> = h
+                .counts
+                .values(i)
+                .map(|(value, count)| {
+                    let c = h.coded.get(i, value);
+                    self.facet_count(kind, value, (count, c), selected.iter().any(|s| s == value))
                 })
                 .collect();
             for v in &selected {
-                if !h.counts.str_counts[i].contains_key(v) {
+                if h.counts.get(i, v) == 0 {
                     list.push(self.facet_count(kind, v, (0, 0), true));
                 }
             }
