@@ -2,6 +2,7 @@
 //! writing batches (upsert by id, one atomic commit per batch), deleting, and reading testimonies
 //! and passages back by id. Knows nothing of query parsing or HTTP.
 
+mod directory;
 mod schema;
 mod stored;
 
@@ -179,8 +180,9 @@ impl TestimonyIndex {
         let open_err =
             |e: &dyn std::fmt::Display| IndexError::Open { dir: dir.display().to_string(), message: e.to_string() };
         std::fs::create_dir_all(dir).map_err(|e| open_err(&e))?;
+        let directory = directory::IndexDirectory::open(dir).map_err(|e| open_err(&e))?;
         let index = if dir.join("meta.json").exists() {
-            let index = Index::open_in_dir(dir).map_err(|e| open_err(&e))?;
+            let index = Index::open(directory).map_err(|e| open_err(&e))?;
             if !same_schema(&index.schema(), &schema) {
                 return Err(IndexError::SchemaMismatch { dir: dir.display().to_string() });
             }
@@ -195,7 +197,7 @@ impl TestimonyIndex {
             }
             index
         } else {
-            Index::create_in_dir(dir, schema).map_err(|e| open_err(&e))?
+            Index::create(directory, schema, tantivy::IndexSettings::default()).map_err(|e| open_err(&e))?
         };
         // The multi-word names the index is written with travel with it: a taxonomy changed
         // later only adds phrases at query time, never misses a name the index lacks.
