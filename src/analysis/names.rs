@@ -75,16 +75,19 @@ pub struct FieldNames {
 impl FieldNames {
     fn insert(&mut self, pattern: Pattern) {
         let Some((last_at, last)) = pattern.last().cloned() else { return };
-        if pattern.len() < 2
-            || pattern.len() > MAX_NAME_WORDS
-            || last_at >= MAX_SPAN
-            || self.patterns.contains(&pattern)
-        {
+        if pattern.len() < 2 || pattern.len() > MAX_NAME_WORDS || last_at >= MAX_SPAN {
+            return;
+        }
+        let before: Vec<(usize, String)> =
+            pattern[..pattern.len() - 1].iter().map(|(at, t)| (last_at - at, t.clone())).collect();
+        // A name seen before ends in the same token after the same words: only the names ending
+        // in that token are compared, not every name (9,000 of them, read at every start-up).
+        let endings = self.by_last.entry(last).or_default();
+        if endings.iter().any(|(b, _)| *b == before) {
             return;
         }
         let term = pattern.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>().join(SEPARATOR);
-        let before = pattern[..pattern.len() - 1].iter().map(|(at, t)| (last_at - at, t.clone())).collect();
-        self.by_last.entry(last).or_default().push((before, term.clone()));
+        endings.push((before, term.clone()));
         self.terms.insert(term);
         self.patterns.push(pattern);
     }

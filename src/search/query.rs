@@ -122,7 +122,7 @@ fn field_of(fields: &Fields, which: AnalyzedField) -> Field {
 
 /// A term or, for several tokens, the term of the name they form when the index has one
 /// (src/analysis/names.rs), and a phrase otherwise.
-fn tokens_query(names: &NameTerms, fields: &Fields, field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
+fn tokens_query(a: &Analyzers<'_>, fields: &Fields, field: Field, tokens: &[String]) -> Option<Box<dyn Query>> {
     let term = |text: &str| -> Box<dyn Query> {
         Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
     };
@@ -132,7 +132,7 @@ fn tokens_query(names: &NameTerms, fields: &Fields, field: Field, tokens: &[Stri
         _ => {
             let which = if field == fields.body_ko { NameField::Korean } else { NameField::English };
             let words: Vec<Term> = tokens.iter().map(|t| Term::from_field_text(field, t)).collect();
-            match names.term(which, tokens) {
+            match a.names.term(which, tokens) {
                 Some(name) => Some(Box::new(NameTermQuery::new(Term::from_field_text(field, &name), words))),
                 None => Some(Box::new(PhraseQuery::new(words))),
             }
@@ -191,7 +191,7 @@ fn text_clauses(
         if tokens.is_empty() || !seen.insert((which, tokens.clone())) {
             continue;
         }
-        if let Some(q) = tokens_query(a.names, fields, field_of(fields, which), &tokens) {
+        if let Some(q) = tokens_query(a, fields, field_of(fields, which), &tokens) {
             should.push((Occur::Should, boosted(q, w * weight)));
         }
         // Several words are a phrase, and also the words written as one (정치범 수용소 → 정치범수용소).
@@ -199,7 +199,7 @@ fn text_clauses(
             let joined: String = text.split_whitespace().collect();
             let one = a.tokens(which, &joined);
             if one.len() == 1 && seen.insert((which, one.clone())) {
-                if let Some(q) = tokens_query(a.names, fields, fields.body_ko, &one) {
+                if let Some(q) = tokens_query(a, fields, fields.body_ko, &one) {
                     should.push((Occur::Should, boosted(q, w * weight)));
                 }
             }
@@ -210,7 +210,7 @@ fn text_clauses(
             for base in derivational_bases(&text.to_lowercase()) {
                 let alt = a.tokens(AnalyzedField::English, &base);
                 if alt.len() == 1 && alt != tokens && seen.insert((which, alt.clone())) {
-                    if let Some(q) = tokens_query(a.names, fields, fields.body_en, &alt) {
+                    if let Some(q) = tokens_query(a, fields, fields.body_en, &alt) {
                         should.push((Occur::Should, boosted(q, w * weight * DERIVATION_WEIGHT)));
                     }
                 }
@@ -236,7 +236,7 @@ fn compound_clauses(
     for compound in table.containing(stem, MAX_CONTAINING) {
         let forms = vec![compound.to_string()];
         if seen.insert((AnalyzedField::Stem, forms.clone())) {
-            if let Some(q) = tokens_query(a.names, fields, fields.body_ko, &forms) {
+            if let Some(q) = tokens_query(a, fields, fields.body_ko, &forms) {
                 should.push((Occur::Should, boosted(q, weight)));
             }
         }
@@ -244,7 +244,7 @@ fn compound_clauses(
     if let Some((first, second)) = table.split(stem) {
         let halves = vec![first, second];
         if seen.insert((AnalyzedField::Stem, halves.clone())) {
-            if let Some(q) = tokens_query(a.names, fields, fields.body_ko, &halves) {
+            if let Some(q) = tokens_query(a, fields, fields.body_ko, &halves) {
                 should.push((Occur::Should, boosted(q, weight)));
             }
         }
