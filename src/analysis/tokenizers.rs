@@ -32,9 +32,11 @@ pub struct Segment<'a> {
 /// (Ch'ŏngjin); punctuation and spaces are dropped.
 pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
-    for (word_index, (word_start, word)) in
-        text.split_word_bound_indices().filter(|(_, w)| w.chars().any(is_word_char)).enumerate()
-    {
+    let words: Box<dyn Iterator<Item = (usize, &str)>> = match plain_words(text) {
+        Some(words) => Box::new(words.into_iter()),
+        None => Box::new(text.split_word_bound_indices().filter(|(_, w)| w.chars().any(is_word_char))),
+    };
+    for (word_index, (word_start, word)) in words.enumerate() {
         let mut run_start: Option<(usize, Script)> = None;
         for (i, c) in word.char_indices() {
             let script = if is_apostrophe(c) {
@@ -64,6 +66,55 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
         }
     }
     out
+}
+
+/// The UAX #29 words of a text made only of ASCII and Hangul syllables, where no punctuation
+/// stands between two letters or digits; None for any other text. In such a text a word is a
+/// maximal run of letters and digits (ASCII letters and Hangul syllables are ALetter, digits
+/// Numeric, and WB5, WB8–WB10 join them; everything else left breaks). The rules that make
+/// other cases hard (MidLetter and MidNum inside "U.S." or "1,000", the ExtendNumLet "_", Extend
+/// and Format characters, other scripts) all send the text to the full segmenter. Unicode's word
+/// tables were a seventh of ingest time, and most passages are such plain text.
+fn plain_words(text: &str) -> Option<Vec<(usize, &str)>> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Class {
+        Word,
+        /// Joins two word characters under some rule: ' . , ; :
+        Mid,
+        Break,
+    }
+    let mut words = Vec::new();
+    let mut start: Option<usize> = None;
+    // The class before the current character, and whether a Mid followed a word character.
+    let mut previous = Class::Break;
+    let mut mid_after_word = false;
+    for (i, c) in text.char_indices() {
+        let class = match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{AC00}'..='\u{D7A3}' => Class::Word,
+            '\'' | '.' | ',' | ';' | ':' => Class::Mid,
+            c if c.is_ascii() && c != '_' => Class::Break,
+            _ => return None,
+        };
+        match class {
+            Class::Word => {
+                if mid_after_word && previous == Class::Mid {
+                    return None;
+                }
+                start.get_or_insert(i);
+            }
+            Class::Mid | Class::Break => {
+                if let Some(s) = start.take() {
+                    words.push((s, &text[s..i]));
+                }
+                mid_after_word = class == Class::Mid && previous == Class::Word;
+            }
+        }
+        previous = class;
+    }
+    if let Some(s) = start {
+        words.push((s, &text[s..]));
+    }
+    Some(words)
 }
 
 /// A segment without its borrow of the text, for the cache below.
@@ -503,7 +554,30 @@ mod properties {
         .prop_map(|parts| parts.concat())
     }
 
+    /// Plain text with the characters that make UAX #29 hard: mid punctuation between letters and
+    /// digits, underscores, curly quotes, jamo, combining marks, other scripts.
+    fn plain_and_tricky_text() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                4 => "[a-zA-Z0-9가-힣]{1,6}",
+                3 => "[ .,;:'\"!?()\\-_/\n]{1,3}",
+                1 => "[’‘·\u{1100}\u{1161}\u{0301}\u{00AD}\u{200D}é日]{1,2}",
+            ],
+            0..30,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
     proptest! {
+        #[test]
+        fn the_plain_text_path_finds_the_words_of_uax29(text in plain_and_tricky_text()) {
+            if let Some(words) = plain_words(&text) {
+                let uax: Vec<(usize, &str)> =
+                    text.split_word_bound_indices().filter(|(_, w)| w.chars().any(is_word_char)).collect();
+                prop_assert_eq!(words, uax, "{:?}", text);
+            }
+        }
+
         #[test]
         fn tokens_are_non_empty_with_offsets_on_char_boundaries(text in mixed_text()) {
             for name in [KO_STEM, KO_BIGRAM, EN_STEM] {
