@@ -18,8 +18,18 @@ use mimalloc::MiMalloc;
 /// Set once, never cleared: from then on new blocks come from mimalloc.
 static MIMALLOC: AtomicBool = AtomicBool::new(false);
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc.h; libmimalloc-sys names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 /// Makes every later allocation a mimalloc one (see the module documentation).
+///
+/// Freed memory is kept rather than given back to the system ("purged") 10 ms later: an ingest
+/// frees and allocates again at once, and every purged page came back zeroed by the kernel
+/// (`clear_page_erms`, 5% of the ingest profile). A 20,000 testimony ingest took 50.7 and 51.7 s
+/// against 57.3 and 55.3 s, with a peak RSS of 903-916 MB against 707-802 MB.
 pub fn use_mimalloc() {
+    // SAFETY: sets a plain integer option; mimalloc reads it when it next considers purging.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     MIMALLOC.store(true, Ordering::Release);
 }
 
@@ -81,6 +91,7 @@ mod tests {
             let before = a.alloc(layout);
             assert!(!before.is_null() && !libmimalloc_sys::mi_is_in_heap_region(before.cast()));
             use_mimalloc();
+            assert_eq!(libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY), -1, "freed memory is kept");
             let after = a.alloc(layout);
             assert!(libmimalloc_sys::mi_is_in_heap_region(after.cast()));
             let before = a.realloc(before, layout, 4096);
