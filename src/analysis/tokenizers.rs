@@ -34,7 +34,7 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
     let words: Box<dyn Iterator<Item = (usize, &str)>> = match plain_words(text) {
         Some(words) => Box::new(words.into_iter()),
-        None => Box::new(text.split_word_bound_indices().filter(|(_, w)| w.chars().any(is_word_char))),
+        None => Box::new(uax29_words(text)),
     };
     for (word_index, (word_start, word)) in words.enumerate() {
         let mut run_start: Option<(usize, Script)> = None;
@@ -76,45 +76,47 @@ pub fn segments(text: &str) -> Vec<Segment<'_>> {
 /// and Format characters, other scripts) all send the text to the full segmenter. Unicode's word
 /// tables were a seventh of ingest time, and most passages are such plain text.
 fn plain_words(text: &str) -> Option<Vec<(usize, &str)>> {
-    #[derive(PartialEq, Clone, Copy)]
-    enum Class {
+    /// What the previous character was.
+    #[derive(PartialEq)]
+    enum After {
         Word,
-        /// Joins two word characters under some rule: ' . , ; :
-        Mid,
-        Break,
+        /// One of ' . , ; : right after a letter or digit: a letter or digit next would be joined
+        /// to the word by some rule.
+        MidAfterWord,
+        Other,
     }
     let mut words = Vec::new();
     let mut start: Option<usize> = None;
-    // The class before the current character, and whether a Mid followed a word character.
-    let mut previous = Class::Break;
-    let mut mid_after_word = false;
+    let mut after = After::Other;
     for (i, c) in text.char_indices() {
-        let class = match c {
-            'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{AC00}'..='\u{D7A3}' => Class::Word,
-            '\'' | '.' | ',' | ';' | ':' => Class::Mid,
-            c if c.is_ascii() && c != '_' => Class::Break,
+        let (word, mid) = match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '\u{AC00}'..='\u{D7A3}' => (true, false),
+            '\'' | '.' | ',' | ';' | ':' => (false, true),
+            c if c.is_ascii() && c != '_' => (false, false),
             _ => return None,
         };
-        match class {
-            Class::Word => {
-                if mid_after_word && previous == Class::Mid {
-                    return None;
-                }
-                start.get_or_insert(i);
+        if word {
+            if after == After::MidAfterWord {
+                return None;
             }
-            Class::Mid | Class::Break => {
-                if let Some(s) = start.take() {
-                    words.push((s, &text[s..i]));
-                }
-                mid_after_word = class == Class::Mid && previous == Class::Word;
-            }
+            start.get_or_insert(i);
+            after = After::Word;
+            continue;
         }
-        previous = class;
+        if let Some(s) = start.take() {
+            words.push((s, &text[s..i]));
+        }
+        after = if mid && after == After::Word { After::MidAfterWord } else { After::Other };
     }
     if let Some(s) = start {
         words.push((s, &text[s..]));
     }
     Some(words)
+}
+
+/// The UAX #29 words of a text that hold a letter or digit.
+fn uax29_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split_word_bound_indices().filter(|(_, w)| w.chars().any(is_word_char))
 }
 
 /// A segment without its borrow of the text, for the cache below.
@@ -572,9 +574,7 @@ mod properties {
         #[test]
         fn the_plain_text_path_finds_the_words_of_uax29(text in plain_and_tricky_text()) {
             if let Some(words) = plain_words(&text) {
-                let uax: Vec<(usize, &str)> =
-                    text.split_word_bound_indices().filter(|(_, w)| w.chars().any(is_word_char)).collect();
-                prop_assert_eq!(words, uax, "{:?}", text);
+                prop_assert_eq!(words, uax29_words(&text).collect::<Vec<_>>(), "{:?}", text);
             }
         }
 
