@@ -316,6 +316,10 @@ impl ValueIndex {
 pub struct SegmentTable {
     /// Testimony ordinal by document.
     testimony: Vec<u32>,
+    /// The runs of documents of one testimony (a testimony's passages are contiguous, see
+    /// src/index): where each starts, and its testimony ordinal (or NO_TESTIMONY).
+    run_starts: Vec<DocId>,
+    run_testimony: Vec<u32>,
     /// Number of testimony ordinals.
     testimonies: usize,
     /// Per column of ALL_COLUMNS then CODED_COLUMNS: the values of testimony `t` are
@@ -413,7 +417,24 @@ impl SegmentTable {
             .enumerate()
             .map(|(c, (offsets, values))| ValueIndex::build(offsets, values, testimonies, |v| slot_of(c, v)))
             .collect();
-        Ok(SegmentTable { testimony, testimonies, columns, index, names: value_names, ids: Vec::new(), public })
+        let (mut run_starts, mut run_testimony) = (Vec::new(), Vec::new());
+        for (doc, &t) in testimony.iter().enumerate() {
+            if run_testimony.last() != Some(&t) {
+                run_starts.push(doc as DocId);
+                run_testimony.push(t);
+            }
+        }
+        Ok(SegmentTable {
+            testimony,
+            run_starts,
+            run_testimony,
+            testimonies,
+            columns,
+            index,
+            names: value_names,
+            ids: Vec::new(),
+            public,
+        })
     }
 
     /// The values of testimony `t` in column `c` (0..4 all values, 4..8 coded).
@@ -672,6 +693,15 @@ pub struct SegmentHarvest {
 }
 
 impl FacetedSegmentCollector {
+    /// The score of the worst hit kept, once `top_k` are (infinite when none are wanted).
+    #[inline]
+    fn worst(&self) -> Option<Score> {
+        if self.heap.len() < self.top_k {
+            return None;
+        }
+        Some(self.heap.peek().map_or(Score::INFINITY, |w| w.0.score))
+    }
+
     /// Keeps a hit if it is among the `top_k` best so far.
     #[inline]
     fn offer(&mut self, key: HitKey) {
@@ -707,6 +737,89 @@ impl FacetedSegmentCollector {
         }
         set
     }
+}
+
+impl super::accumulate::WindowSink for FacetedSegmentCollector {
+    /// Only a page by relevance of passages can leave passages unscored: the score of the worst
+    /// hit kept, once the page is full.
+    fn threshold(&self) -> Option<Score> {
+        if self.group != Group::Passage || self.sort != Sort::Relevance {
+            return None;
+        }
+        self.worst()
+    }
+
+    fn window(&mut self, base: DocId, bits: &[u64], scores: Option<&[Score]>) {
+        let by_relevance = self.group == Group::Passage && self.sort == Sort::Relevance;
+        if let (Some(scores), false) = (scores, by_relevance) {
+            for i in super::accumulate::ones(bits) {
+                self.collect(base + i as DocId, scores[i]);
+            }
+            return;
+        }
+        // Testimonies and passages counted run by run: a testimony's passages are contiguous.
+        let end = base as usize + bits.len() * 64;
+        let table = self.table.clone();
+        let mut r = table.run_starts.partition_point(|&s| s <= base).saturating_sub(1);
+        while r < table.run_starts.len() && (table.run_starts[r] as usize) < end {
+            let from = (table.run_starts[r] as usize).max(base as usize) - base as usize;
+            let to = table.run_starts.get(r + 1).map_or(end, |&s| (s as usize).min(end)) - base as usize;
+            let t = table.run_testimony[r];
+            r += 1;
+            let n = count_range(bits, from, to);
+            if n == 0 || t == NO_TESTIMONY {
+                continue;
+            }
+            self.matched.insert(t);
+            if self.gate.as_ref().is_none_or(|g| g.contains(t)) {
+                self.passages += n;
+            }
+        }
+        let Some(scores) = scores else { return };
+        // Scores are zero where nothing matched, and no hit kept scores below zero: once the page
+        // is full, a scan of the window's scores (64 at a time, without branches) finds the few
+        // passages that beat its worst hit.
+        for (w, chunk) in scores.chunks_exact(64).enumerate() {
+            let mut candidates = bits[w];
+            if let Some(worst) = self.worst() {
+                let mut better = 0u64;
+                for (k, &score) in chunk.iter().enumerate() {
+                    better |= u64::from(score > worst) << k;
+                }
+                candidates &= better;
+            }
+            while candidates != 0 {
+                let i = w * 64 + candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                let score = scores[i];
+                if self.worst().is_some_and(|worst| score <= worst) {
+                    continue;
+                }
+                let doc = base + i as DocId;
+                match table.testimony.get(doc as usize) {
+                    Some(&t) if t != NO_TESTIMONY && self.gate.as_ref().is_none_or(|g| g.contains(t)) => {}
+                    _ => continue,
+                }
+                let key = self.key(doc, score);
+                self.offer(key);
+            }
+        }
+    }
+}
+
+/// The set bits of `bits` from offset `from` to `to` (excluded).
+fn count_range(bits: &[u64], from: usize, to: usize) -> u64 {
+    if from >= to {
+        return 0;
+    }
+    let (first, last) = (from / 64, (to - 1) / 64);
+    let head = !0u64 << (from % 64);
+    let tail = !0u64 >> (63 - (to - 1) % 64);
+    if first == last {
+        return u64::from((bits[first] & head & tail).count_ones());
+    }
+    let middle: u32 = bits[first + 1..last].iter().map(|w| w.count_ones()).sum();
+    u64::from((bits[first] & head).count_ones() + middle + (bits[last] & tail).count_ones())
 }
 
 impl SegmentCollector for FacetedSegmentCollector {
@@ -841,6 +954,8 @@ mod tests {
         assert!(index.dense_of[100] != SPARSE && index.dense_of[9] == SPARSE);
         let table = SegmentTable {
             testimony: Vec::new(),
+            run_starts: Vec::new(),
+            run_testimony: Vec::new(),
             testimonies: n,
             columns: vec![(offsets, values)],
             index: vec![index],

@@ -2,6 +2,7 @@
 //! with <mark>, and reading testimonies and passages for display. Knows nothing of HTTP: every
 //! error has a stable code that the API maps to a status.
 
+mod accumulate;
 pub mod cache;
 mod collector;
 pub mod compounds;
@@ -276,6 +277,8 @@ pub struct SearchEngine {
     index: Arc<TestimonyIndex>,
     taxonomy: Arc<Taxonomy>,
     tables: Arc<collector::SegmentTables>,
+    /// Frequent terms' passages, for the terms searches exclude (src/search/accumulate.rs).
+    doc_sets: accumulate::DocSets,
     /// Answers of recent searches, valid for one index generation (see [`SearchEngine::with_cache`]).
     cache: Option<cache::AnswerCache>,
     /// The search box's completion table of the current generation.
@@ -303,6 +306,7 @@ impl SearchEngine {
             index,
             taxonomy,
             tables: Default::default(),
+            doc_sets: Default::default(),
             cache: None,
             completions: Default::default(),
             compounds: Default::default(),
@@ -465,17 +469,32 @@ impl SearchEngine {
     ) -> Result<Harvest, SearchError> {
         let alone = self.running.fetch_add(1, std::sync::atomic::Ordering::AcqRel) == 0;
         let _running = Running(&self.running);
-        match &self.parallel {
-            Some(executor) if alone && searcher.segment_readers().len() > 1 => {
-                let scoring = if tantivy::collector::Collector::requires_scoring(collector) {
-                    tantivy::query::EnableScoring::enabled_from_searcher(searcher)
-                } else {
-                    tantivy::query::EnableScoring::disabled_from_searcher(searcher)
-                };
-                Ok(searcher.search_with_executor(query, collector, executor, scoring)?)
-            }
-            _ => Ok(searcher.search(query, collector)?),
+        let executor = self.parallel.as_ref().filter(|_| alone && searcher.segment_readers().len() > 1);
+        if !collector.scoring {
+            return Ok(match executor {
+                Some(executor) => searcher.search_with_executor(
+                    query,
+                    collector,
+                    executor,
+                    tantivy::query::EnableScoring::disabled_from_searcher(searcher),
+                )?,
+                None => searcher.search(query, collector)?,
+            });
         }
+        // Scored searches read the query by accumulation (src/search/accumulate.rs).
+        use tantivy::collector::{Collector, SegmentCollector};
+        let plan = accumulate::Plan::new(query, searcher)?;
+        let segment = |(ord, reader): (usize, &tantivy::SegmentReader)| {
+            let mut child = collector.for_segment(ord as tantivy::SegmentOrdinal, reader)?;
+            plan.search(reader, &self.doc_sets, &mut child)?;
+            Ok(child.harvest())
+        };
+        let readers = searcher.segment_readers().iter().enumerate();
+        let fruits = match executor {
+            Some(executor) => executor.map(segment, readers)?,
+            None => readers.map(segment).collect::<tantivy::Result<Vec<_>>>()?,
+        };
+        Ok(collector.merge_fruits(fruits)?)
     }
 
     fn empty_response(&self, s: &ValidSearch, started: Instant) -> SearchResponse {

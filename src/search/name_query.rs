@@ -4,7 +4,7 @@
 //! sum, and scored by its own idf the typed words fell behind their single-word expansions
 //! ("South Korean drama", nDCG 1.0 → 0.65 on the judged set).
 
-use tantivy::query::{BoostQuery, EnableScoring, Query, TermQuery, Weight};
+use tantivy::query::{Bm25StatisticsProvider, BoostQuery, EnableScoring, Query, TermQuery, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Score, Term};
 
@@ -28,6 +28,24 @@ fn idf(doc_freq: u64, docs: u64) -> Score {
     (1.0 + x).ln()
 }
 
+impl NameTermQuery {
+    /// The term the index holds for the name.
+    pub fn term(&self) -> &Term {
+        &self.term
+    }
+
+    /// What the term's own score is multiplied by: the words' idf over the term's.
+    pub fn boost(&self, stats: &dyn Bm25StatisticsProvider) -> tantivy::Result<Score> {
+        let docs = stats.total_num_docs()?;
+        let mut words = 0.0;
+        for w in &self.words {
+            words += idf(stats.doc_freq(w)?, docs);
+        }
+        let own = idf(stats.doc_freq(&self.term)?, docs);
+        Ok(if own > 0.0 { words / own } else { 1.0 })
+    }
+}
+
 impl Query for NameTermQuery {
     /// The term's own weight, boosted by the words' idf over the term's: the score of a term is its
     /// idf times a factor of its frequency and the field's length, the score of a phrase the sum of
@@ -39,14 +57,7 @@ impl Query for NameTermQuery {
         let EnableScoring::Enabled { statistics_provider: stats, .. } = enable_scoring else {
             return term.weight(enable_scoring);
         };
-        let docs = stats.total_num_docs()?;
-        let mut words = 0.0;
-        for w in &self.words {
-            words += idf(stats.doc_freq(w)?, docs);
-        }
-        let own = idf(stats.doc_freq(&self.term)?, docs);
-        let ratio = if own > 0.0 { words / own } else { 1.0 };
-        BoostQuery::new(Box::new(term), ratio).weight(enable_scoring)
+        BoostQuery::new(Box::new(term), self.boost(stats)?).weight(enable_scoring)
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
