@@ -191,15 +191,18 @@ fn spread(written: Score, average: Score) -> Score {
 /// passages hold, and decoding its postings at every search cost more than the rest of the query.
 #[derive(Default)]
 pub struct DocSets {
-    by_term: Mutex<FxHashMap<(SegmentId, Term), Arc<Vec<u64>>>>,
+    by_term: Mutex<FxHashMap<(SegmentId, Term), Passages>>,
 }
+
+/// One bit per passage of a segment.
+type Passages = Arc<Vec<u64>>;
 
 /// How many sets are kept (a few languages and kinds, per segment).
 const DOC_SETS_KEPT: usize = 256;
 
 impl DocSets {
     /// The passages of `reader` holding `term`.
-    fn get(&self, reader: &SegmentReader, term: &Term) -> tantivy::Result<Arc<Vec<u64>>> {
+    fn get(&self, reader: &SegmentReader, term: &Term) -> tantivy::Result<Passages> {
         let key = (reader.segment_id(), term.clone());
         if let Some(set) = self.by_term.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return Ok(set.clone());
@@ -438,7 +441,7 @@ enum Cursor<'p> {
         best: Score,
     },
     /// A frequent term only excluded: its passages from [`DocSets`].
-    Set(Arc<Vec<u64>>),
+    Set(Passages),
     Bool {
         must: Vec<Cursor<'p>>,
         should: Vec<Cursor<'p>>,
