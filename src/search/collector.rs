@@ -195,17 +195,7 @@ impl Bits {
 
     /// The members, in order.
     fn ones(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.iter().enumerate().flat_map(|(i, &w)| {
-            let mut w = w;
-            std::iter::from_fn(move || {
-                if w == 0 {
-                    return None;
-                }
-                let bit = w.trailing_zeros();
-                w &= w - 1;
-                Some(i as u32 * 64 + bit)
-            })
-        })
+        super::accumulate::ones(&self.0).map(|i| i as u32)
     }
 }
 
@@ -693,6 +683,13 @@ pub struct SegmentHarvest {
 }
 
 impl FacetedSegmentCollector {
+    /// Whether the hits are passages by relevance: the order in which a passage's score alone
+    /// decides whether it reaches the page.
+    #[inline]
+    fn by_relevance(&self) -> bool {
+        self.group == Group::Passage && self.sort == Sort::Relevance
+    }
+
     /// The score of the worst hit kept, once `top_k` are (infinite when none are wanted).
     #[inline]
     fn worst(&self) -> Option<Score> {
@@ -743,15 +740,14 @@ impl super::accumulate::WindowSink for FacetedSegmentCollector {
     /// Only a page by relevance of passages can leave passages unscored: the score of the worst
     /// hit kept, once the page is full.
     fn threshold(&self) -> Option<Score> {
-        if self.group != Group::Passage || self.sort != Sort::Relevance {
+        if !self.by_relevance() {
             return None;
         }
         self.worst()
     }
 
     fn window(&mut self, base: DocId, bits: &[u64], scores: Option<&[Score]>) {
-        let by_relevance = self.group == Group::Passage && self.sort == Sort::Relevance;
-        if let (Some(scores), false) = (scores, by_relevance) {
+        if let (Some(scores), false) = (scores, self.by_relevance()) {
             for i in super::accumulate::ones(bits) {
                 self.collect(base + i as DocId, scores[i]);
             }
@@ -837,7 +833,7 @@ impl SegmentCollector for FacetedSegmentCollector {
         }
         self.passages += 1;
         // Most passages of a broad query cannot reach the page: leave them before building a key.
-        if self.group == Group::Passage && self.sort == Sort::Relevance && self.heap.len() >= self.top_k {
+        if self.by_relevance() && self.heap.len() >= self.top_k {
             if let Some(worst) = self.heap.peek() {
                 if score < worst.0.score {
                     return;
