@@ -156,7 +156,8 @@ impl Plan {
                 if let Some(bound) = cursor.bound() {
                     // Scored unless the bound says no passage of the window can reach the page.
                     let scores = sink.threshold().is_none_or(|threshold| bound * ROUNDING > threshold);
-                    cursor.fill(base, &mut out, scores, &mut scratch);
+                    let fill = if scores { Fill::Scores } else { Fill::Bits };
+                    cursor.fill(base, &mut out, fill, &mut scratch);
                     if let Some(alive) = alive {
                         out.retain(base, |doc| alive.is_alive(doc));
                     }
@@ -276,8 +277,14 @@ impl Acc {
         }
     }
 
-    /// Empties it, touching only the scores that were set.
+    /// Empties it, touching only the scores that were set unless many were.
     fn clear(&mut self) {
+        let set: u32 = self.bits.iter().map(|w| w.count_ones()).sum();
+        if set as usize > WINDOW / 16 {
+            self.scores.fill(0.0);
+            self.bits.fill(0);
+            return;
+        }
         for w in 0..WORDS {
             let mut word = self.bits[w];
             while word != 0 {
@@ -304,11 +311,22 @@ pub fn ones(bits: &[u64]) -> impl Iterator<Item = usize> + '_ {
     })
 }
 
-/// Accumulators for the clauses of conjunctions, reused across searches on a thread.
+/// What a fill adds for each match: its bit only, or its bit and its score; `Within` scores only
+/// the passages of a set (a conjunction's matches), where the bits are already known.
+#[derive(Clone, Copy)]
+enum Fill<'m> {
+    Bits,
+    Scores,
+    Within(&'m [u64; WORDS]),
+}
+
+/// Accumulators for the clauses of conjunctions, reused across searches on a thread; `picked`,
+/// the postings of a term that fall in a `Within` set.
 #[derive(Default)]
 struct Scratch {
     free: Vec<Acc>,
     counts: Vec<u8>,
+    picked: Vec<u32>,
 }
 
 impl Scratch {
@@ -401,11 +419,19 @@ impl TermCursor<'_> {
         }
     }
 
-    /// Adds the loaded passages with their scores; `norm` and `tf` are specialised per field
-    /// kind, so that the loop tests nothing but the data.
+    /// Adds the loaded postings at `picked` (indexes into `docs`) with their scores; `norm` and
+    /// `tf` are specialised per field kind, so that the loop tests nothing but the data.
     #[inline(always)]
-    fn add(&self, base: DocId, out: &mut Acc, norm: impl Fn(DocId) -> u8, tf: impl Fn(usize) -> u32) {
-        for (k, &doc) in self.docs.iter().enumerate() {
+    fn add(
+        &self,
+        base: DocId,
+        out: &mut Acc,
+        picked: impl Iterator<Item = usize>,
+        norm: impl Fn(DocId) -> u8,
+        tf: impl Fn(usize) -> u32,
+    ) {
+        for k in picked {
+            let doc = self.docs[k];
             let norm = norm(doc);
             let score = match tf(k) {
                 1 => self.once[norm as usize],
@@ -415,17 +441,48 @@ impl TermCursor<'_> {
         }
     }
 
-    fn fill(&self, base: DocId, out: &mut Acc, scores: bool) {
-        match (scores, &self.norms, self.freqs) {
-            (false, ..) => {
+    fn fill(&self, base: DocId, out: &mut Acc, fill: Fill<'_>, picked: &mut Vec<u32>) {
+        let within = match fill {
+            Fill::Bits => {
                 for &doc in &self.docs {
                     out.set((doc - base) as usize);
                 }
+                return;
             }
-            (true, Norms::Ids(ids), true) => self.add(base, out, |d| ids[d as usize], |k| self.tfs[k]),
-            (true, Norms::Ids(ids), false) => self.add(base, out, |d| ids[d as usize], |_| 1),
-            (true, Norms::Constant(id), true) => self.add(base, out, |_| *id, |k| self.tfs[k]),
-            (true, Norms::Constant(id), false) => self.add(base, out, |_| *id, |_| 1),
+            Fill::Scores => None,
+            Fill::Within(set) => Some(set),
+        };
+        // Within a set, the postings in it are picked first (without branches), and only they
+        // are scored.
+        let n = match within {
+            None => self.docs.len(),
+            Some(set) => {
+                if picked.len() < self.docs.len() {
+                    picked.resize(self.docs.len(), 0);
+                }
+                let mut n = 0;
+                for (k, &doc) in self.docs.iter().enumerate() {
+                    let i = (doc - base) as usize & (WINDOW - 1);
+                    picked[n] = k as u32;
+                    n += (set[i / 64] >> (i % 64)) as usize & 1;
+                }
+                n
+            }
+        };
+        let picked = &picked[..];
+        macro_rules! add {
+            ($norm:expr, $tf:expr) => {
+                match within {
+                    None => self.add(base, out, 0..n, $norm, $tf),
+                    Some(_) => self.add(base, out, picked[..n].iter().map(|&k| k as usize), $norm, $tf),
+                }
+            };
+        }
+        match (&self.norms, self.freqs) {
+            (Norms::Ids(ids), true) => add!(|d| ids[d as usize], |k| self.tfs[k]),
+            (Norms::Ids(ids), false) => add!(|d| ids[d as usize], |_| 1),
+            (Norms::Constant(id), true) => add!(|_| *id, |k| self.tfs[k]),
+            (Norms::Constant(id), false) => add!(|_| *id, |_| 1),
         }
     }
 }
@@ -556,21 +613,24 @@ impl<'p> Cursor<'p> {
         }
     }
 
-    /// Adds the loaded window's matches to `out`, with their scores when `scores`.
-    fn fill(&mut self, base: DocId, out: &mut Acc, scores: bool, scratch: &mut Scratch) {
+    /// Adds the loaded window's matches to `out`: their bits, and their scores as `fill` asks.
+    fn fill(&mut self, base: DocId, out: &mut Acc, fill: Fill<'_>, scratch: &mut Scratch) {
         match self {
             Cursor::Empty => {}
-            Cursor::Term(t) => t.fill(base, out, scores),
+            Cursor::Term(t) => t.fill(base, out, fill, &mut scratch.picked),
+            // Only ever excluded: never scored.
             Cursor::Set(set) => {
                 let from = base as usize / 64;
                 out.bits.iter_mut().zip(&set[from..from + WORDS]).for_each(|(a, b)| *a |= b);
             }
             Cursor::Scorer { hits, .. } => {
                 for &(doc, score) in hits.iter() {
-                    if scores {
-                        out.add((doc - base) as usize, score);
-                    } else {
-                        out.set((doc - base) as usize);
+                    let i = (doc - base) as usize;
+                    match fill {
+                        Fill::Bits => out.set(i),
+                        Fill::Scores => out.add(i, score),
+                        Fill::Within(set) if set[i / 64] >> (i % 64) & 1 == 1 => out.add(i, score),
+                        Fill::Within(_) => {}
                     }
                 }
             }
@@ -578,41 +638,48 @@ impl<'p> Cursor<'p> {
                 // A plain union adds its clauses' scores straight into the caller's accumulator.
                 if must.is_empty() && must_not.is_empty() && *min <= 1 {
                     for c in should.iter_mut() {
-                        c.fill(base, out, scores, scratch);
+                        c.fill(base, out, fill, scratch);
                     }
                     return;
                 }
-                fill_bool(must, should, must_not, *min, base, out, scores, scratch);
+                fill_bool(must, should, must_not, *min, base, out, fill, scratch);
             }
         }
     }
 }
+
+/// A boolean's window in two passes: the clauses' bits give its matches, then the scoring
+/// clauses are scored only there (a conjunction of frequent words matches far fewer passages
+/// than its words do).
 #[allow(clippy::too_many_arguments)]
-fn fill_bool(
-    must: &mut [Cursor<'_>],
-    should: &mut [Cursor<'_>],
-    must_not: &mut [Cursor<'_>],
+fn fill_bool<'p>(
+    must: &mut [Cursor<'p>],
+    should: &mut [Cursor<'p>],
+    must_not: &mut [Cursor<'p>],
     min: usize,
     base: DocId,
     out: &mut Acc,
-    scores: bool,
+    fill: Fill<'_>,
     scratch: &mut Scratch,
 ) {
     let required_should = if must.is_empty() { min.max(1) } else { min };
-    let read = |cursors: &mut [Cursor<'_>], scores: bool, scratch: &mut Scratch| -> Vec<Acc> {
+    let read = |cursors: &mut [Cursor<'_>], scratch: &mut Scratch| -> Vec<Acc> {
         cursors
             .iter_mut()
             .map(|c| {
                 let mut acc = scratch.take();
-                c.fill(base, &mut acc, scores, scratch);
+                c.fill(base, &mut acc, Fill::Bits, scratch);
                 acc
             })
             .collect()
     };
-    let musts = read(must, scores, scratch);
-    let shoulds = read(should, scores, scratch);
-    let nots = read(must_not, false, scratch);
+    let mut musts = read(must, scratch);
+    let mut shoulds = read(should, scratch);
+    let nots = read(must_not, scratch);
     let mut matched = [u64::MAX; WORDS];
+    if let Fill::Within(set) = fill {
+        matched.copy_from_slice(&set[..]);
+    }
     for m in &musts {
         matched.iter_mut().zip(m.bits.iter()).for_each(|(a, b)| *a &= b);
     }
@@ -655,18 +722,17 @@ fn fill_bool(
     for n in &nots {
         matched.iter_mut().zip(n.bits.iter()).for_each(|(a, b)| *a &= !b);
     }
-    for (w, &word) in matched.iter().enumerate() {
-        let mut word = word;
-        while word != 0 {
-            let i = w * 64 + word.trailing_zeros() as usize;
-            word &= word - 1;
-            if scores {
-                let score = musts.iter().map(|a| a.scores[i]).sum::<Score>()
-                    + shoulds.iter().map(|a| a.scores[i]).sum::<Score>();
-                out.add(i, score);
-            } else {
-                out.set(i);
-            }
+    if matches!(fill, Fill::Bits) {
+        out.bits.iter_mut().zip(&matched).for_each(|(a, b)| *a |= b);
+    } else if matched.iter().any(|&w| w != 0) {
+        let clauses = must.iter_mut().zip(musts.iter_mut()).chain(should.iter_mut().zip(shoulds.iter_mut()));
+        for (c, acc) in clauses {
+            c.fill(base, acc, Fill::Within(&matched), scratch);
+        }
+        for i in ones(&matched) {
+            let score =
+                musts.iter().map(|a| a.scores[i]).sum::<Score>() + shoulds.iter().map(|a| a.scores[i]).sum::<Score>();
+            out.add(i, score);
         }
     }
     for mut acc in musts.into_iter().chain(shoulds).chain(nots) {

@@ -777,6 +777,9 @@ impl super::accumulate::WindowSink for FacetedSegmentCollector {
         // passages that beat its worst hit.
         for (w, chunk) in scores.chunks_exact(64).enumerate() {
             let mut candidates = bits[w];
+            if candidates == 0 {
+                continue;
+            }
             if let Some(worst) = self.worst() {
                 let mut better = 0u64;
                 for (k, &score) in chunk.iter().enumerate() {
