@@ -372,13 +372,21 @@ impl Tokenizer for EnglishWordTokenizer {
     }
 }
 
+/// English stopwords, built once: an analyzer is built for every search and every highlighted
+/// hit, and each copy of the filter shares the one set.
+fn english_stopwords() -> StopWordFilter {
+    static WORDS: std::sync::LazyLock<StopWordFilter> =
+        std::sync::LazyLock::new(|| StopWordFilter::new(Language::English).expect("tantivy ships English stopwords"));
+    WORDS.clone()
+}
+
 /// Builds the analyzer registered under `name`.
 pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
     Some(match name {
         KO_STEM => TextAnalyzer::from(KoreanStemTokenizer),
         KO_BIGRAM => TextAnalyzer::from(BigramTokenizer),
         EN_STEM => TextAnalyzer::builder(EnglishWordTokenizer)
-            .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stopwords"))
+            .filter(english_stopwords())
             .filter(Stemmer::new(Language::English))
             .build(),
         KEYWORD => TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default()).filter(LowerCaser).build(),
@@ -391,7 +399,7 @@ pub fn with_names(name: &str, names: super::names::JoinNames) -> Option<TextAnal
     Some(match name {
         KO_STEM => TextAnalyzer::builder(KoreanStemTokenizer).filter(names).build(),
         EN_STEM => TextAnalyzer::builder(EnglishWordTokenizer)
-            .filter(StopWordFilter::new(Language::English).expect("tantivy ships English stopwords"))
+            .filter(english_stopwords())
             .filter(Stemmer::new(Language::English))
             .filter(names)
             .build(),

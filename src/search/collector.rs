@@ -781,11 +781,7 @@ impl super::accumulate::WindowSink for FacetedSegmentCollector {
                 continue;
             }
             if let Some(worst) = self.worst() {
-                let mut better = 0u64;
-                for (k, &score) in chunk.iter().enumerate() {
-                    better |= u64::from(score > worst) << k;
-                }
-                candidates &= better;
+                candidates &= above(chunk.try_into().expect("64 scores"), worst);
             }
             while candidates != 0 {
                 let i = w * 64 + candidates.trailing_zeros() as usize;
@@ -804,6 +800,32 @@ impl super::accumulate::WindowSink for FacetedSegmentCollector {
             }
         }
     }
+}
+
+/// Bit `k` set where `scores[k] > worst`: four comparisons per instruction (SSE2, which every
+/// x86-64 has); the plain loop was not vectorised, and was 4% of a search's instructions.
+#[cfg(target_arch = "x86_64")]
+fn above(scores: &[Score; 64], worst: Score) -> u64 {
+    // SAFETY: SSE is part of the x86-64 baseline, which every build for this architecture assumes.
+    unsafe { above_sse(scores, worst) }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse")]
+fn above_sse(scores: &[Score; 64], worst: Score) -> u64 {
+    use std::arch::x86_64::{_mm_cmpgt_ps, _mm_movemask_ps, _mm_set1_ps, _mm_set_ps};
+    let worst = _mm_set1_ps(worst);
+    let mut mask = 0u64;
+    for (j, four) in scores.chunks_exact(4).enumerate() {
+        let four = _mm_set_ps(four[3], four[2], four[1], four[0]);
+        mask |= u64::from(_mm_movemask_ps(_mm_cmpgt_ps(four, worst)) as u32) << (4 * j);
+    }
+    mask
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn above(scores: &[Score; 64], worst: Score) -> u64 {
+    scores.iter().enumerate().fold(0, |mask, (k, &score)| mask | u64::from(score > worst) << k)
 }
 
 /// The set bits of `bits` from offset `from` to `to` (excluded).
