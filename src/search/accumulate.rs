@@ -460,10 +460,11 @@ impl TermCursor<'_> {
                 if picked.len() < self.docs.len() {
                     picked.resize(self.docs.len(), 0);
                 }
+                let buffer = &mut picked[..self.docs.len()];
                 let mut n = 0;
                 for (k, &doc) in self.docs.iter().enumerate() {
                     let i = (doc - base) as usize & (WINDOW - 1);
-                    picked[n] = k as u32;
+                    buffer[n] = k as u32;
                     n += (set[i / 64] >> (i % 64)) as usize & 1;
                 }
                 n
