@@ -8,7 +8,8 @@
 //! passage, an `advance` and a `score` through each layer of unions and intersections for every
 //! matching passage, which was most of a broad search's time (docs/BENCHMARKS.md). Here the
 //! match set costs a postings decode and a few word operations per window, and scoring is paid
-//! for only where the bound says it can matter.
+//! for only where the bound says it can matter and, in a conjunction, only for the passages that
+//! match all of it (its clauses' bits are read first, see [`fill_bool`]).
 //!
 //! The bound: a term's score in a window is at most the largest block maximum of the postings
 //! blocks the window touches (tantivy writes each full block's best frequency and length pair),
