@@ -825,6 +825,13 @@ fn above_sse(scores: &[Score; 64], worst: Score) -> u64 {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn above(scores: &[Score; 64], worst: Score) -> u64 {
+    above_plain(scores, worst)
+}
+
+/// [`above`] one comparison at a time: the other architectures' version, and the reference the
+/// SSE2 one is tested against.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn above_plain(scores: &[Score; 64], worst: Score) -> u64 {
     scores.iter().enumerate().fold(0, |mask, (k, &score)| mask | u64::from(score > worst) << k)
 }
 
@@ -963,6 +970,23 @@ mod tests {
             offsets.push(values.len() as u32);
         }
         (offsets, values)
+    }
+
+    #[test]
+    fn the_page_scan_finds_the_scores_above_the_worst() {
+        let mut seed = 7u64;
+        for round in 0..200 {
+            let scores: [Score; 64] = std::array::from_fn(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                // Zeros (no match), ties with the worst, and scores on either side of it.
+                [0.0, 1.5, 1.5, 0.75, 2.25, (seed >> 40) as Score / 1e6][(seed >> 33) as usize % 6]
+            });
+            let worst = if round % 2 == 0 { 1.5 } else { (seed >> 44) as Score / 1e6 };
+            assert_eq!(above(&scores, worst), above_plain(&scores, worst), "{scores:?} over {worst}");
+        }
+        let mut one = [0.0; 64];
+        one[63] = 2.0;
+        assert_eq!(above(&one, 1.0), 1 << 63);
     }
 
     #[test]
