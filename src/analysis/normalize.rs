@@ -35,6 +35,32 @@ pub fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || is_hangul_syllable(c) || (!c.is_ascii() && c.is_alphanumeric())
 }
 
+/// Which of the two analysed fields a text belongs in: the stem field when it holds Hangul, the
+/// English field when it holds any other letter or digit (src/index writes each passage so, and a
+/// highlight marks only what those fields could have matched).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scripts {
+    pub hangul: bool,
+    pub other: bool,
+}
+
+/// The [`Scripts`] of `text`, in one pass that stops once both are found.
+pub fn scripts(text: &str) -> Scripts {
+    let mut held = Scripts { hangul: false, other: false };
+    for c in text.chars() {
+        // is_word_char answers Hangul before the Unicode tables (slow for Hangul, every character).
+        if script_of(c) == Script::Hangul {
+            held.hangul = true;
+        } else if is_word_char(c) {
+            held.other = true;
+        }
+        if held.hangul && held.other {
+            break;
+        }
+    }
+    held
+}
+
 /// A precomposed Hangul syllable (가..힣).
 pub fn is_hangul_syllable(c: char) -> bool {
     ('\u{AC00}'..='\u{D7A3}').contains(&c)
@@ -118,6 +144,20 @@ pub fn label_key(label: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scripts_name_the_fields_a_text_belongs_in() {
+        let held = |t| {
+            let s = scripts(t);
+            (s.hangul, s.other)
+        };
+        assert_eq!(held("수용소에서"), (true, false));
+        assert_eq!(held("2008년 수용소"), (true, true));
+        assert_eq!(held("Hoeryŏng camp"), (false, true));
+        assert_eq!(held("ㄱㄴ"), (true, false));
+        assert_eq!(held("... !?"), (false, false));
+        assert_eq!(held("中國"), (false, true));
+    }
 
     #[test]
     fn folds_breves_and_apostrophes() {

@@ -15,7 +15,7 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Schema, Value};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
-use crate::analysis::normalize::{is_word_char, script_of, Script};
+use crate::analysis::normalize::scripts;
 use crate::analysis::NameTerms;
 use crate::ingest::{Access, Batch, IngestReport, PreparedTestimony, Provenance, RawRecord};
 use crate::taxonomy::{FacetKind, SchemaSource, TaxonomyError};
@@ -414,11 +414,11 @@ impl TestimonyIndex {
             // word up by its script the same way): Hangul in the stem field, every other letter
             // or digit in the English field. Compounds are found through the stem field's
             // dictionary at query time (src/search/compounds.rs), not through a bigram field.
-            if analysed.chars().any(|c| script_of(c) == Script::Hangul) {
+            let held = scripts(&analysed);
+            if held.hangul {
                 doc.add_text(f.body_ko, &analysed);
             }
-            // is_word_char answers Hangul before the Unicode tables (slow for Hangul, every character).
-            if analysed.chars().any(|c| is_word_char(c) && script_of(c) != Script::Hangul) {
+            if held.other {
                 doc.add_text(f.body_en, &analysed);
             }
             self.add_facets(&mut doc, p);

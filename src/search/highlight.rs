@@ -2,10 +2,13 @@
 //! field's analyzer and every token whose term the query holds is marked at its offsets. Works
 //! across both fields at once, which tantivy's one-field snippet generator cannot.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use tantivy::schema::Field;
+use tantivy::tokenizer::TextAnalyzer;
 
+use crate::analysis::normalize::scripts;
 use crate::analysis::{analyze, analyzer, tokenizers};
 use crate::index::Fields;
 
@@ -14,28 +17,50 @@ const MAX_CHARS: usize = 480;
 /// Window size for long passages.
 const WINDOW_CHARS: usize = 320;
 
-/// Byte ranges of the passage's matched tokens, merged and sorted.
+/// The two analysers, built once per thread: a page highlights ten passages or more per search.
+struct Analyzers {
+    ko: TextAnalyzer,
+    en: TextAnalyzer,
+}
+
+thread_local! {
+    static ANALYZERS: RefCell<Analyzers> = RefCell::new(Analyzers {
+        ko: analyzer(tokenizers::KO_STEM).expect("registered analyzer"),
+        en: analyzer(tokenizers::EN_STEM).expect("registered analyzer"),
+    });
+}
+
+/// Byte ranges of the passage's matched tokens, merged and sorted. Only the fields the passage
+/// was indexed in are read (src/index: Hangul in the stem field, every other letter or digit in
+/// the English field), so a mark is always something the search could have matched.
 pub fn matched_ranges(text: &str, terms: &HashMap<Field, HashSet<String>>, fields: &Fields) -> Vec<(usize, usize)> {
+    let held = scripts(text);
     let mut ranges = Vec::new();
-    let mut en = analyzer(tokenizers::EN_STEM).expect("registered analyzer");
-    for (field, name) in [(fields.body_ko, tokenizers::KO_STEM), (fields.body_en, tokenizers::EN_STEM)] {
-        let Some(wanted) = terms.get(&field) else {
-            continue;
-        };
-        let mut a = analyzer(name).expect("registered analyzer");
-        for t in analyze(&mut a, text) {
-            // The stem field keeps English stopwords (it is the Korean field); a multi-word
-            // expansion ("executed in the square") must not mark every "the" of the passage.
-            if wanted.contains(&t.text) && !(name == tokenizers::KO_STEM && is_english_stopword(&mut en, &t.text)) {
-                ranges.push((t.from, t.to));
+    ANALYZERS.with_borrow_mut(|Analyzers { ko, en }| {
+        if let Some(wanted) = terms.get(&fields.body_ko).filter(|_| held.hangul) {
+            let mut stream = ko.token_stream(text);
+            while let Some(t) = stream.next() {
+                // The stem field keeps English stopwords (it is the Korean field); a multi-word
+                // expansion ("executed in the square") must not mark every "the" of the passage.
+                if wanted.contains(&t.text) && !is_english_stopword(en, &t.text) {
+                    ranges.push((t.offset_from, t.offset_to));
+                }
             }
         }
-    }
+        if let Some(wanted) = terms.get(&fields.body_en).filter(|_| held.other) {
+            let mut stream = en.token_stream(text);
+            while let Some(t) = stream.next() {
+                if wanted.contains(&t.text) {
+                    ranges.push((t.offset_from, t.offset_to));
+                }
+            }
+        }
+    });
     merge(ranges)
 }
 
 /// A Latin word the English analyzer drops.
-fn is_english_stopword(en: &mut tantivy::tokenizer::TextAnalyzer, word: &str) -> bool {
+fn is_english_stopword(en: &mut TextAnalyzer, word: &str) -> bool {
     word.chars().all(|c| c.is_ascii_alphabetic()) && analyze(en, word).is_empty()
 }
 
@@ -129,6 +154,24 @@ mod tests {
     fn marks_and_escapes() {
         let text = "a <b> & c";
         assert_eq!(highlight(text, &[(0, 1), (8, 9)]), "<mark>a</mark> &lt;b&gt; &amp; <mark>c</mark>");
+    }
+
+    /// A word is marked in the field its script is indexed in, never through the other field's
+    /// analyser: an English passage is not in the stem field, whatever the stem field's terms.
+    #[test]
+    fn marks_only_through_the_fields_the_passage_is_in() {
+        let schema = crate::index::build_schema(&crate::taxonomy::SchemaSource::Embedded).expect("schema");
+        let fields = Fields::from_schema(&schema).expect("fields");
+        let terms: HashMap<Field, HashSet<String>> = HashMap::from([
+            (fields.body_ko, HashSet::from(["수용소".to_string(), "guard".to_string()])),
+            (fields.body_en, HashSet::from(["camp".to_string(), "2008".to_string()])),
+        ]);
+        let ko = "2008년에 수용소에서 나왔다.";
+        let marked: Vec<&str> = matched_ranges(ko, &terms, &fields).iter().map(|&(a, b)| &ko[a..b]).collect();
+        assert_eq!(marked, ["2008", "수용소"]);
+        let en = "The guard at the camp";
+        let marked: Vec<&str> = matched_ranges(en, &terms, &fields).iter().map(|&(a, b)| &en[a..b]).collect();
+        assert_eq!(marked, ["camp"]);
     }
 
     #[test]

@@ -2,11 +2,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use rustc_hash::FxHashMap;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use super::resolve::NameIndex;
-use super::{Place, SchemaSource, SdgGoal, SdgMapping, SdgTarget, Taxonomy, TaxonomyError, Violation};
+use super::{Labels, Place, SchemaSource, SdgGoal, SdgMapping, SdgTarget, Taxonomy, TaxonomyError, Violation};
 
 pub(crate) const VIOLATIONS: &str = "violations.toml";
 pub(crate) const SDG: &str = "sdg.toml";
@@ -106,7 +107,7 @@ impl Taxonomy {
     pub fn load(source: &SchemaSource) -> Result<Taxonomy, TaxonomyError> {
         let (vfile, violations) = source.parse::<ViolationsFile>(VIOLATIONS)?;
         let violations = violations.violation;
-        let mut violation_by_code = HashMap::new();
+        let mut violation_by_code = FxHashMap::default();
         for (i, v) in violations.iter().enumerate() {
             if !valid_path(&v.code) {
                 return Err(error(&vfile, &v.code, "code must be lowercase ascii words joined by '-' and '/'"));
@@ -126,7 +127,7 @@ impl Taxonomy {
 
         let (gfile, gazetteer) = source.parse::<GazetteerFile>(GAZETTEER)?;
         let places = gazetteer.place;
-        let mut place_by_id = HashMap::new();
+        let mut place_by_id = FxHashMap::default();
         for (i, p) in places.iter().enumerate() {
             if !valid_path(&p.id) {
                 return Err(error(&gfile, &p.id, "id must be lowercase ascii words joined by '-' and '/'"));
@@ -215,6 +216,17 @@ impl Taxonomy {
                 }
             }
         }
+        let target_labels = sdg.target.iter().map(|t| {
+            (t.target.clone(), Labels { en: format!("{} {}", t.target, t.en), ko: format!("{} {}", t.target, t.ko) })
+        });
+        let goal_labels = sdg.goal.iter().map(|g| {
+            let labels =
+                Labels { en: format!("Goal {}: {}", g.goal, g.en), ko: format!("목표 {}: {}", g.goal, g.ko) };
+            (g.goal.to_string(), labels)
+        });
+        // A target's label wins over a goal's of the same value, as the lookup it replaces did.
+        let mut sdg_labels: FxHashMap<String, Labels> = goal_labels.collect();
+        sdg_labels.extend(target_labels);
         Ok(Taxonomy {
             violations,
             violation_by_code,
@@ -224,6 +236,7 @@ impl Taxonomy {
             targets: sdg.target,
             mapping: sdg.mapping,
             sdg_by_violation,
+            sdg_labels,
             names,
             glossary: glossary.term,
             glossary_keys,

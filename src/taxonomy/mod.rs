@@ -8,6 +8,8 @@ mod load;
 mod resolve;
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -152,14 +154,17 @@ pub struct Labels {
 #[derive(Debug)]
 pub struct Taxonomy {
     violations: Vec<Violation>,
-    violation_by_code: HashMap<String, usize>,
+    violation_by_code: FxHashMap<String, usize>,
     places: Vec<Place>,
-    place_by_id: HashMap<String, usize>,
+    place_by_id: FxHashMap<String, usize>,
     goals: Vec<SdgGoal>,
     targets: Vec<SdgTarget>,
     mapping: Vec<SdgMapping>,
     /// SDG values (goals and targets) per violation code, ancestors' rows included.
     sdg_by_violation: HashMap<String, Vec<String>>,
+    /// Display labels of the SDG goals and targets by value ("16", "16.1"): a search labels
+    /// every SDG value it counts.
+    sdg_labels: FxHashMap<String, Labels>,
     names: resolve::NameIndex,
     glossary: Vec<GlossaryTerm>,
     /// Concept key → glossary terms with a form of that key.
@@ -251,16 +256,7 @@ impl Taxonomy {
         match kind {
             FacetKind::Location => self.place(value).map(|p| Labels { en: p.en.clone(), ko: p.ko.clone() }),
             FacetKind::Violation => self.violation(value).map(|v| Labels { en: v.en.clone(), ko: v.ko.clone() }),
-            FacetKind::Sdg => {
-                if let Some(t) = self.targets.iter().find(|t| t.target == value) {
-                    return Some(Labels { en: format!("{} {}", t.target, t.en), ko: format!("{} {}", t.target, t.ko) });
-                }
-                let goal: u32 = value.parse().ok()?;
-                self.goals.iter().find(|g| g.goal == goal).map(|g| Labels {
-                    en: format!("Goal {}: {}", g.goal, g.en),
-                    ko: format!("목표 {}: {}", g.goal, g.ko),
-                })
-            }
+            FacetKind::Sdg => self.sdg_labels.get(value).cloned(),
             FacetKind::Year => Some(Labels { en: value.to_string(), ko: format!("{value}년") }),
         }
     }
