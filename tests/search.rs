@@ -101,6 +101,21 @@ async fn a_glossary_term_wins_over_a_shorter_concept_name_inside_it() {
 }
 
 #[tokio::test]
+async fn a_name_recognised_across_words_never_narrows_what_the_words_find() {
+    // "husband family" reads as the glossary's "husband's family" (시댁); the sample's passages
+    // hold the two words apart, which "family husband" (no name) finds. Word order must not
+    // decide what is found.
+    let named = search(&format!("q={}", enc("husband family"))).await;
+    let plain = search(&format!("q={}", enc("family husband"))).await;
+    assert!(plain["total"].as_u64().unwrap() > 0, "{}", plain["query"]);
+    assert_eq!(named["total"], plain["total"], "{}", named["query"]);
+    assert_eq!(hit_testimonies(&named).len(), hit_testimonies(&plain).len());
+    let ids: Vec<&str> =
+        named["query"]["expansions"].as_array().unwrap().iter().filter_map(|e| e["label_ko"].as_str()).collect();
+    assert!(ids.contains(&"시댁"), "the whole name is still reported: {}", named["query"]);
+}
+
+#[tokio::test]
 async fn highlights_mark_the_matched_forms() {
     let body = search(&format!("q={}", enc("Hoeryeong"))).await;
     let marked: Vec<&str> = body["hits"].as_array().unwrap().iter().filter_map(|h| h["highlight"].as_str()).collect();

@@ -606,6 +606,23 @@ fn plain_groups(
                     }
                 }
             }
+            // The words typed also match apart, each as it would alone (its forms, and the
+            // concept it names by itself): a name recognised across several words adds to what
+            // the words find and never narrows it ("husband family", the glossary's "husband's
+            // family", found nothing while "family husband", which names nothing, found every
+            // passage holding both words). Only the whole name is reported as an expansion.
+            if covered.len() > 1 {
+                let apart: Vec<(Occur, Box<dyn Query>)> = covered
+                    .iter()
+                    .flat_map(|word| {
+                        plain_groups(word, lang, fields, taxonomy, a, &mut HashSet::new(), &mut Vec::new())
+                    })
+                    .map(|g| (Occur::Must, g.query()))
+                    .collect();
+                if apart.len() > 1 {
+                    should.push((Occur::Should, Box::new(BooleanQuery::new(apart))));
+                }
+            }
             let tagged = match kind {
                 Some(FacetKind::Location) => Some(fields.passage_location),
                 Some(_) => Some(fields.passage_violation),
