@@ -5,6 +5,11 @@
 #   → the Lucene harness on the same files → ratios; and the HTTP load test at the largest size.
 #
 #   bash benches/compare.sh [--sizes "1000 5000 20000"] [--rounds 3] [--out target/bench-results]
+#   bash benches/compare.sh --corpus FILE --queries FILE [--name NAME] ...   # a workload from elsewhere
+#
+# With --corpus and --queries the generator is not run: the files given (records in the format of
+# `testimony-search ingest`, a query set in the format of `bench-queries`) are the workload, named
+# NAME (default "external") in the output; benches/independent/ makes one.
 #
 # Run it on an otherwise idle machine: both systems share its cores. Every figure is a median or
 # a percentile of the run; compare only figures from one run.
@@ -12,6 +17,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sizes="1000 5000 20000" rounds=3 out="$root/target/bench-results" work="${TMPDIR:-/tmp}/testimony-bench" load=1
+corpus="" queries="" name="external"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2 ;;
@@ -19,9 +25,16 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --work) work="$2"; shift 2 ;;
     --no-load) load=0; shift ;;
+    --corpus) corpus="$(realpath "$2")"; shift 2 ;;
+    --queries) queries="$(realpath "$2")"; shift 2 ;;
+    --name) name="$2"; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
+if [[ -n "$corpus" || -n "$queries" ]]; then
+  [[ -f "$corpus" && -f "$queries" ]] || { echo "--corpus and --queries name two existing files" >&2; exit 2; }
+  sizes="$name"
+fi
 mkdir -p "$out" "$work"
 cargo build --release --manifest-path "$root/Cargo.toml" >&2
 # A copy, so that a rebuild during the run cannot change the binary under measurement.
@@ -32,14 +45,21 @@ largest=""
 for n in $sizes; do
   largest="$n"
   dir="$work/gen$n"
-  echo "== $n testimonies" >&2
-  "$bin" generate --testimonies "$n" --out "$dir" >&2
+  if [[ -n "$corpus" ]]; then
+    echo "== $n: $corpus, $queries" >&2
+    mkdir -p "$dir"
+    ln -sf "$corpus" "$dir/corpus.jsonl"
+    ln -sf "$queries" "$dir/queries.jsonl"
+  else
+    echo "== $n testimonies" >&2
+    "$bin" generate --testimonies "$n" --out "$dir" >&2
+  fi
   rm -rf "$dir/index"
   /usr/bin/time -f "%e %M" -o "$dir/ingest.time" "$bin" ingest --index "$dir/index" "$dir/corpus.jsonl" >&2
   read -r ingest_s ingest_rss_kb < "$dir/ingest.time"
   index_bytes=$(du -sb "$dir/index" | cut -f1)
   passages=$(python3 -c "import json,sys; print(sum(len([p for p in json.loads(l)['transcript'].split('\n\n') if p.strip()]) for l in open(sys.argv[1])))" "$dir/corpus.jsonl")
-  input_bytes=$(stat -c %s "$dir/corpus.jsonl")
+  input_bytes=$(stat -L -c %s "$dir/corpus.jsonl")
   "$bin" bench-queries --index "$dir/index" --queries "$dir/queries.jsonl" --rounds "$rounds" --warmup 1 --threads 2 \
     | tee "$dir/ours-all.txt" >&2
   "$bin" bench-queries --index "$dir/index" --queries "$dir/queries.jsonl" --rounds "$rounds" --warmup 1 --threads 2 \
@@ -57,8 +77,9 @@ def result(path):
     raise SystemExit(f"no RESULT line in {path}")
 ours_all, ours_year, lucene = result(f"{d}/ours-all.txt"), result(f"{d}/ours-year.txt"), result(f"{d}/lucene.txt")
 ingest_s = float(ingest_s)
+testimonies = sum(1 for line in open(f"{d}/corpus.jsonl") if line.strip())
 print(json.dumps({
-    "testimonies": int(n), "passages": int(passages), "input_bytes": int(input_bytes),
+    "name": n, "testimonies": testimonies, "passages": int(passages), "input_bytes": int(input_bytes),
     "ours": {"ingest_seconds": ingest_s, "ingest_passages_per_s": int(passages) / ingest_s,
              "ingest_peak_rss_mb": int(rss_kb) / 1024, "index_bytes": int(index_bytes),
              "queries_all_facets": ours_all, "queries_year_facet": ours_year},
