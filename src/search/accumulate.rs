@@ -162,8 +162,12 @@ impl Plan {
                     if let Some(alive) = alive {
                         out.retain(base, |doc| alive.is_alive(doc));
                     }
-                    sink.window(base, &out.bits[..], scores.then_some(&out.scores[..]));
-                    out.clear();
+                    // A window whose clauses are all present may still hold no match (a
+                    // conjunction of words that are never together): nothing to report.
+                    if out.bits.iter().any(|&w| w != 0) {
+                        sink.window(base, &out.bits[..], scores.then_some(&out.scores[..]));
+                        out.clear();
+                    }
                 }
                 base = base.saturating_add(WINDOW as DocId);
             }
@@ -605,12 +609,16 @@ impl<'p> Cursor<'p> {
                 for c in must {
                     sum += c.bound()?;
                 }
-                let shoulds: Vec<Score> = should.iter().filter_map(Cursor::bound).collect();
+                let (mut present, mut shoulds) = (0, 0.0);
+                for b in should.iter().filter_map(Cursor::bound) {
+                    present += 1;
+                    shoulds += b;
+                }
                 let required = if must.is_empty() { (*min).max(1) } else { *min };
-                if shoulds.len() < required {
+                if present < required {
                     return None;
                 }
-                Some(sum + shoulds.iter().sum::<Score>())
+                Some(sum + shoulds)
             }
         }
     }
