@@ -2,7 +2,7 @@
 //! into script runs (UAX #29 words split where the script changes: 2008년 → 2008 | 년).
 
 use tantivy::tokenizer::{
-    Language, LowerCaser, Stemmer, StopWordFilter, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
+    Language, LowerCaser, StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
 };
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -372,6 +372,85 @@ impl Tokenizer for EnglishWordTokenizer {
     }
 }
 
+/// Distinct English words whose stems a thread remembers before the memory starts over (a few
+/// MB): Porter2 costs about as much per word as the rest of the English analyser, and most words
+/// of a corpus, and all of a page's highlighted passages, are repeats.
+const STEMMED_WORDS_MAX: usize = 1 << 15;
+
+/// A thread's stemmer and the stems it remembers.
+type Stems = (frostem::Stemmer, rustc_hash::FxHashMap<Box<str>, Box<str>>);
+
+thread_local! {
+    static STEMS: std::cell::RefCell<Stems> =
+        std::cell::RefCell::new((frostem::Stemmer::new(frostem::Algorithm::English), Default::default()));
+}
+
+/// The English Snowball (Porter2) stem of a lowercased word, memoised per thread: exactly what
+/// tantivy's `Stemmer::new(Language::English)` gives.
+pub fn english_stem(word: &str, out: &mut String) {
+    STEMS.with_borrow_mut(|(stemmer, memo)| {
+        out.clear();
+        if let Some(stem) = memo.get(word) {
+            out.push_str(stem);
+            return;
+        }
+        let stem = stemmer.stem(word);
+        out.push_str(&stem);
+        if memo.len() >= STEMMED_WORDS_MAX {
+            memo.clear();
+        }
+        memo.insert(word.into(), stem.as_ref().into());
+    })
+}
+
+/// tantivy's English stemmer filter with the stems memoised (see [`english_stem`]).
+#[derive(Clone, Copy)]
+pub struct EnglishStemmer;
+
+impl TokenFilter for EnglishStemmer {
+    type Tokenizer<T: Tokenizer> = EnglishStemmerFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> EnglishStemmerFilter<T> {
+        EnglishStemmerFilter(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+pub struct EnglishStemmerFilter<T>(T);
+
+impl<T: Tokenizer> Tokenizer for EnglishStemmerFilter<T> {
+    type TokenStream<'a> = EnglishStemmerStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        EnglishStemmerStream { tail: self.0.token_stream(text), buffer: String::new() }
+    }
+}
+
+pub struct EnglishStemmerStream<T> {
+    tail: T,
+    buffer: String,
+}
+
+impl<T: TokenStream> TokenStream for EnglishStemmerStream<T> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let token = self.tail.token_mut();
+        english_stem(&token.text, &mut self.buffer);
+        std::mem::swap(&mut token.text, &mut self.buffer);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
+}
+
 /// English stopwords, built once: an analyzer is built for every search and every highlighted
 /// hit, and each copy of the filter shares the one set.
 fn english_stopwords() -> StopWordFilter {
@@ -385,10 +464,9 @@ pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
     Some(match name {
         KO_STEM => TextAnalyzer::from(KoreanStemTokenizer),
         KO_BIGRAM => TextAnalyzer::from(BigramTokenizer),
-        EN_STEM => TextAnalyzer::builder(EnglishWordTokenizer)
-            .filter(english_stopwords())
-            .filter(Stemmer::new(Language::English))
-            .build(),
+        EN_STEM => {
+            TextAnalyzer::builder(EnglishWordTokenizer).filter(english_stopwords()).filter(EnglishStemmer).build()
+        }
         KEYWORD => TextAnalyzer::builder(tantivy::tokenizer::RawTokenizer::default()).filter(LowerCaser).build(),
         _ => return None,
     })
@@ -400,7 +478,7 @@ pub fn with_names(name: &str, names: super::names::JoinNames) -> Option<TextAnal
         KO_STEM => TextAnalyzer::builder(KoreanStemTokenizer).filter(names).build(),
         EN_STEM => TextAnalyzer::builder(EnglishWordTokenizer)
             .filter(english_stopwords())
-            .filter(Stemmer::new(Language::English))
+            .filter(EnglishStemmer)
             .filter(names)
             .build(),
         _ => return None,
@@ -599,6 +677,19 @@ mod properties {
                     last_position = Some(t.position);
                 }
             }
+        }
+
+        /// The memoised English stemmer is tantivy's: the same tokens, first time and remembered.
+        #[test]
+        fn the_english_analyser_stems_as_tantivys_stemmer_does(text in mixed_text()) {
+            let mut tantivys = TextAnalyzer::builder(EnglishWordTokenizer)
+                .filter(english_stopwords())
+                .filter(tantivy::tokenizer::Stemmer::new(Language::English))
+                .build();
+            let expected = analyze(&mut tantivys, &text);
+            let mut ours = analyzer(EN_STEM).unwrap();
+            prop_assert_eq!(&analyze(&mut ours, &text), &expected);
+            prop_assert_eq!(&analyze(&mut ours, &text), &expected);
         }
 
         #[test]
