@@ -176,9 +176,11 @@ fn segments_cached(text: &str) -> Vec<Segment<'_>> {
 }
 
 /// Most Hangul words of a corpus are repeats (Zipf): [`korean::analyze_word`], a pure function,
-/// is remembered per thread, up to this many words (a few MB; the server's threads keep theirs)
-/// before the memory starts over. 5,000 generated testimonies hold about 10,600 distinct words.
-const ANALYZED_WORDS_MAX: usize = 1 << 14;
+/// is remembered per thread, up to this many words (about 10 MB; the server's threads keep
+/// theirs) before the memory starts over. 2,000 testimonies of the engine's own generator hold
+/// about 10,600 distinct words, 2,000 of the independent generator's (benches/independent) about
+/// 51,000: at 16,384 the memory started over every few hundred testimonies there.
+const ANALYZED_WORDS_MAX: usize = 1 << 16;
 
 thread_local! {
     static ANALYZED_WORDS: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, korean::KoreanWord>> =
