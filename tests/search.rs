@@ -182,6 +182,29 @@ async fn multi_select_counts_ignore_their_own_filter_and_or_within_a_facet() {
 }
 
 #[tokio::test]
+async fn browsing_without_text_pages_through_every_filtered_passage_in_order() {
+    // No text: every passage of the filtered testimonies is a hit, in passage order, whatever
+    // the page size; grouped, one hit per testimony, its first passage.
+    let filter = "location=kp%2Fnorth-hamgyong";
+    let all = search(filter).await;
+    let total = all["total"].as_u64().unwrap() as usize;
+    assert!(total > 7, "{}", all["total"]);
+    let ids = |b: &Value| b["hits"].as_array().unwrap().iter().map(|h| h["passage_id"].clone()).collect::<Vec<_>>();
+    let mut paged = Vec::new();
+    for page in 1..=total.min(100).div_ceil(7) {
+        let (status, body) = get(&format!("/api/search?{filter}&per_page=7&page={page}")).await;
+        assert_eq!(status, 200, "{body}");
+        paged.extend(ids(&body));
+    }
+    paged.truncate(total.min(100));
+    assert_eq!(paged, ids(&all), "pages of 7 are the one page of 100, in order");
+    let grouped = search(&format!("{filter}&group=testimony")).await;
+    assert_eq!(grouped["total"], all["testimonies"]);
+    let firsts: Vec<Value> = grouped["hits"].as_array().unwrap().iter().map(|h| h["paragraph"].clone()).collect();
+    assert!(firsts.iter().all(|p| p == 1), "each testimony's first passage: {firsts:?}");
+}
+
+#[tokio::test]
 async fn group_by_testimony_collapses_passages() {
     let q = enc("수용소");
     let passages = search(&format!("q={q}")).await;

@@ -723,6 +723,77 @@ impl FacetedSegmentCollector {
         HitKey { primary, score, address: DocAddress::new(self.segment, doc) }
     }
 
+    /// Offers passage `doc` of testimony `t`, which passes the gate, to the page.
+    fn consider(&mut self, doc: DocId, t: u32, score: Score) {
+        // Most passages of a broad query cannot reach the page: leave them before building a key.
+        if self.by_relevance() && self.heap.len() >= self.top_k {
+            if let Some(worst) = self.heap.peek() {
+                if score < worst.0.score {
+                    return;
+                }
+            }
+        }
+        let key = self.key(doc, score);
+        match self.group {
+            Group::Testimony => match &mut self.current {
+                Some((current, best)) if *current == t => {
+                    if key > *best {
+                        *best = key;
+                    }
+                }
+                _ => {
+                    if let Some((_, best)) = self.current.replace((t, key)) {
+                        self.offer(best);
+                    }
+                }
+            },
+            Group::Passage => self.offer(key),
+        }
+    }
+
+    /// Counts a window's matches (bit `i` is passage `base + i`): testimonies and passages run by
+    /// run, a testimony's passages being contiguous.
+    fn count_window(&mut self, base: DocId, bits: &[u64]) {
+        let end = base as usize + bits.len() * 64;
+        let table = self.table.clone();
+        let mut r = table.run_starts.partition_point(|&s| s <= base).saturating_sub(1);
+        while r < table.run_starts.len() && (table.run_starts[r] as usize) < end {
+            let from = (table.run_starts[r] as usize).max(base as usize) - base as usize;
+            let to = table.run_starts.get(r + 1).map_or(end, |&s| (s as usize).min(end)) - base as usize;
+            let t = table.run_testimony[r];
+            r += 1;
+            let n = count_range(bits, from, to);
+            if n == 0 || t == NO_TESTIMONY {
+                continue;
+            }
+            self.matched.insert(t);
+            if self.gate.as_ref().is_none_or(|g| g.contains(t)) {
+                self.passages += n;
+            }
+        }
+    }
+
+    /// A window of a search without scores (every passage, filtered): counted as a scored
+    /// window is, and offered to the page in passage order, all with score 0, as the
+    /// per-passage path offered them. By relevance, a passage cannot beat an earlier one of the
+    /// same score, so offers stop once the page is full.
+    pub fn unscored_window(&mut self, base: DocId, bits: &[u64]) {
+        self.count_window(base, bits);
+        let table = self.table.clone();
+        for i in super::accumulate::ones(bits) {
+            if self.by_relevance() && self.heap.len() >= self.top_k {
+                return;
+            }
+            let doc = base + i as DocId;
+            match table.testimony.get(doc as usize) {
+                Some(&t) if t != NO_TESTIMONY && self.gate.as_ref().is_none_or(|g| g.contains(t)) => {
+                    self.consider(doc, t, 0.0)
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// The matched testimonies that facet `i`'s counts cover: those passing every other
     /// facet's filter (multi-select).
     fn counted_set(&self, i: usize) -> std::borrow::Cow<'_, Bits> {
@@ -753,25 +824,9 @@ impl super::accumulate::WindowSink for FacetedSegmentCollector {
             }
             return;
         }
-        // Testimonies and passages counted run by run: a testimony's passages are contiguous.
-        let end = base as usize + bits.len() * 64;
-        let table = self.table.clone();
-        let mut r = table.run_starts.partition_point(|&s| s <= base).saturating_sub(1);
-        while r < table.run_starts.len() && (table.run_starts[r] as usize) < end {
-            let from = (table.run_starts[r] as usize).max(base as usize) - base as usize;
-            let to = table.run_starts.get(r + 1).map_or(end, |&s| (s as usize).min(end)) - base as usize;
-            let t = table.run_testimony[r];
-            r += 1;
-            let n = count_range(bits, from, to);
-            if n == 0 || t == NO_TESTIMONY {
-                continue;
-            }
-            self.matched.insert(t);
-            if self.gate.as_ref().is_none_or(|g| g.contains(t)) {
-                self.passages += n;
-            }
-        }
+        self.count_window(base, bits);
         let Some(scores) = scores else { return };
+        let table = self.table.clone();
         // Scores are zero where nothing matched, and no hit kept scores below zero: once the page
         // is full, a scan of the window's scores (64 at a time, without branches) finds the few
         // passages that beat its worst hit.
@@ -864,30 +919,7 @@ impl SegmentCollector for FacetedSegmentCollector {
             return;
         }
         self.passages += 1;
-        // Most passages of a broad query cannot reach the page: leave them before building a key.
-        if self.by_relevance() && self.heap.len() >= self.top_k {
-            if let Some(worst) = self.heap.peek() {
-                if score < worst.0.score {
-                    return;
-                }
-            }
-        }
-        let key = self.key(doc, score);
-        match self.group {
-            Group::Testimony => match &mut self.current {
-                Some((current, best)) if *current == t => {
-                    if key > *best {
-                        *best = key;
-                    }
-                }
-                _ => {
-                    if let Some((_, best)) = self.current.replace((t, key)) {
-                        self.offer(best);
-                    }
-                }
-            },
-            Group::Passage => self.offer(key),
-        }
+        self.consider(doc, t, score);
     }
 
     fn harvest(mut self) -> SegmentHarvest {

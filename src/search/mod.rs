@@ -470,23 +470,19 @@ impl SearchEngine {
         let alone = self.running.fetch_add(1, std::sync::atomic::Ordering::AcqRel) == 0;
         let _running = Running(&self.running);
         let executor = self.parallel.as_ref().filter(|_| alone && searcher.segment_readers().len() > 1);
-        if !collector.scoring {
-            return Ok(match executor {
-                Some(executor) => searcher.search_with_executor(
-                    query,
-                    collector,
-                    executor,
-                    tantivy::query::EnableScoring::disabled_from_searcher(searcher),
-                )?,
-                None => searcher.search(query, collector)?,
-            });
-        }
-        // Scored searches read the query by accumulation (src/search/accumulate.rs).
         use tantivy::collector::{Collector, SegmentCollector};
-        let plan = accumulate::Plan::new(query, searcher)?;
+        // Scored searches read the query by accumulation (src/search/accumulate.rs); without text
+        // every passage matches, read as windows of the passages' set.
+        let plan = if collector.scoring { Some(accumulate::Plan::new(query, searcher)?) } else { None };
+        let passages = Term::from_field_text(self.index.fields().kind, KIND_PASSAGE);
         let segment = |(ord, reader): (usize, &tantivy::SegmentReader)| {
             let mut child = collector.for_segment(ord as tantivy::SegmentOrdinal, reader)?;
-            plan.search(reader, &self.doc_sets, &mut child)?;
+            match &plan {
+                Some(plan) => plan.search(reader, &self.doc_sets, &mut child)?,
+                None => accumulate::term_windows(reader, &self.doc_sets, &passages, |base, bits| {
+                    child.unscored_window(base, bits)
+                })?,
+            }
             Ok(child.harvest())
         };
         let readers = searcher.segment_readers().iter().enumerate();
