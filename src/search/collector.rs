@@ -723,6 +723,15 @@ impl FacetedSegmentCollector {
         HitKey { primary, score, address: DocAddress::new(self.segment, doc) }
     }
 
+    /// The testimony of passage `doc` when its passages may be hits (it passes the gate).
+    #[inline]
+    fn gated(&self, doc: DocId) -> Option<u32> {
+        match self.table.testimony.get(doc as usize) {
+            Some(&t) if t != NO_TESTIMONY && self.gate.as_ref().is_none_or(|g| g.contains(t)) => Some(t),
+            _ => None,
+        }
+    }
+
     /// Offers passage `doc` of testimony `t`, which passes the gate, to the page.
     fn consider(&mut self, doc: DocId, t: u32, score: Score) {
         // Most passages of a broad query cannot reach the page: leave them before building a key.
@@ -779,17 +788,13 @@ impl FacetedSegmentCollector {
     /// same score, so offers stop once the page is full.
     pub fn unscored_window(&mut self, base: DocId, bits: &[u64]) {
         self.count_window(base, bits);
-        let table = self.table.clone();
         for i in super::accumulate::ones(bits) {
             if self.by_relevance() && self.heap.len() >= self.top_k {
                 return;
             }
             let doc = base + i as DocId;
-            match table.testimony.get(doc as usize) {
-                Some(&t) if t != NO_TESTIMONY && self.gate.as_ref().is_none_or(|g| g.contains(t)) => {
-                    self.consider(doc, t, 0.0)
-                }
-                _ => {}
+            if let Some(t) = self.gated(doc) {
+                self.consider(doc, t, 0.0);
             }
         }
     }
@@ -826,7 +831,6 @@ impl super::accumulate::WindowSink for FacetedSegmentCollector {
         }
         self.count_window(base, bits);
         let Some(scores) = scores else { return };
-        let table = self.table.clone();
         // Scores are zero where nothing matched, and no hit kept scores below zero: once the page
         // is full, a scan of the window's scores (64 at a time, without branches) finds the few
         // passages that beat its worst hit.
@@ -846,9 +850,8 @@ impl super::accumulate::WindowSink for FacetedSegmentCollector {
                     continue;
                 }
                 let doc = base + i as DocId;
-                match table.testimony.get(doc as usize) {
-                    Some(&t) if t != NO_TESTIMONY && self.gate.as_ref().is_none_or(|g| g.contains(t)) => {}
-                    _ => continue,
+                if self.gated(doc).is_none() {
+                    continue;
                 }
                 let key = self.key(doc, score);
                 self.offer(key);

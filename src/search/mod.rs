@@ -21,8 +21,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::query::{Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::Query;
 use tantivy::{TantivyDocument, Term};
 
 use crate::analysis::Lang;
@@ -400,15 +399,11 @@ impl SearchEngine {
         } else {
             query::plan(&s.text, s.lang, &fields, &self.taxonomy, self.compounds()?.as_ref(), self.index.names())
         };
-        let all_passages: Box<dyn Query> =
-            Box::new(TermQuery::new(Term::from_field_text(fields.kind, KIND_PASSAGE), IndexRecordOption::Basic));
-        let (query, scoring): (&dyn Query, bool) = match &plan {
-            Some(p) => (p.query.as_ref(), true),
-            None if s.text.is_empty() => (all_passages.as_ref(), false),
-            // Only stopwords or punctuation: nothing can match.
-            None => {
-                return Ok(self.empty_response(s, started));
-            }
+        // Without text every passage matches, unscored; only stopwords or punctuation match nothing.
+        let query: Option<&dyn Query> = match &plan {
+            Some(p) => Some(p.query.as_ref()),
+            None if s.text.is_empty() => None,
+            None => return Ok(self.empty_response(s, started)),
         };
         let top_k = s.page * s.per_page;
         let collector = FacetedCollector {
@@ -416,7 +411,7 @@ impl SearchEngine {
             group: s.group,
             sort: s.sort,
             top_k,
-            scoring,
+            scoring: query.is_some(),
             coded_only: s.coded_only,
             facets: s.facets,
             tables: self.tables.clone(),
@@ -461,10 +456,11 @@ impl SearchEngine {
     /// running (a lone query answers in about 0.7x the time on 2 segments and 2 cores), on the
     /// calling thread otherwise (under load, handing segments to other threads only costs, and
     /// the cores are busy with the other searches anyway).
+    /// `query`: the scored query, or None for every passage (a search without text).
     fn collect(
         &self,
         searcher: &tantivy::Searcher,
-        query: &dyn Query,
+        query: Option<&dyn Query>,
         collector: &FacetedCollector,
     ) -> Result<Harvest, SearchError> {
         let alone = self.running.fetch_add(1, std::sync::atomic::Ordering::AcqRel) == 0;
@@ -473,7 +469,7 @@ impl SearchEngine {
         use tantivy::collector::{Collector, SegmentCollector};
         // Scored searches read the query by accumulation (src/search/accumulate.rs); without text
         // every passage matches, read as windows of the passages' set.
-        let plan = if collector.scoring { Some(accumulate::Plan::new(query, searcher)?) } else { None };
+        let plan = query.map(|q| accumulate::Plan::new(q, searcher)).transpose()?;
         let passages = Term::from_field_text(self.index.fields().kind, KIND_PASSAGE);
         let segment = |(ord, reader): (usize, &tantivy::SegmentReader)| {
             let mut child = collector.for_segment(ord as tantivy::SegmentOrdinal, reader)?;
