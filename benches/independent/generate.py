@@ -1094,6 +1094,8 @@ class QueryWriter:
         self.violations = violations
         self.all_places = [p for p in all_places if p.kind != "country"]
         self.all_violations = all_violations
+        self.place_ids = [p.id for p in self.all_places]
+        self.violation_codes = [v.code for v in all_violations]
         self.frequency: Counter[str] = Counter()
         for s in sources:
             for p in s.passages:
@@ -1161,6 +1163,25 @@ class QueryWriter:
             return self.rng.choice(violation.ko), "ko"
         return self.rng.choice(violation.en), "en"
 
+
+    @staticmethod
+    def _filter_values(rng: random.Random, fitting: str | None, broader, pool: list[str]) -> list[str]:
+        """A filter's values: the source event's value when fitting (now and then its broader
+        value, `broader(value)`, when it has one), else one drawn from `pool`; a second value from
+        `pool` now and then."""
+        if fitting:
+            value = fitting
+            if rng.random() < 0.3 and broader(value):
+                value = broader(value)
+        else:
+            value = rng.choice(pool)
+        values = [value]
+        if rng.random() < 0.12:
+            other = rng.choice(pool)
+            if other != value:
+                values.append(other)
+        return values
+
     def filters(self, query: dict, source: Source | None, force: bool) -> None:
         rng = self.rng
         want_year = rng.random() < 0.30
@@ -1174,31 +1195,15 @@ class QueryWriter:
         fitting = source is not None and rng.random() < 0.85
         event = rng.choice(source.events) if fitting else None
         if want_place:
-            if event:
-                location = event["location"]
-                if rng.random() < 0.3 and "/" in location and location.count("/") >= 2:
-                    location = location.rsplit("/", 1)[0]
-            else:
-                location = rng.choice(self.all_places).id
-            values = [location]
-            if rng.random() < 0.12:
-                other = rng.choice(self.all_places).id
-                if other != location:
-                    values.append(other)
-            query["location"] = values
+            # Sometimes the event's county or province rather than the place itself.
+            query["location"] = self._filter_values(
+                rng, event and event["location"], lambda v: v.count("/") >= 2 and v.rsplit("/", 1)[0],
+                self.place_ids)
         if want_violation:
-            if event:
-                code = event["violation"]
-                if rng.random() < 0.3 and "/" in code:
-                    code = code.split("/")[0]
-            else:
-                code = rng.choice(self.all_violations).code
-            values = [code]
-            if rng.random() < 0.12:
-                other = rng.choice(self.all_violations).code
-                if other != code:
-                    values.append(other)
-            query["violation"] = values
+            # Sometimes the top-level violation rather than the specific one.
+            query["violation"] = self._filter_values(
+                rng, event and event["violation"], lambda v: "/" in v and v.split("/")[0],
+                self.violation_codes)
         if want_year:
             year = event["year"] if event else rng.randint(*YEARS)
             r = rng.random()
