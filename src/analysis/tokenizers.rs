@@ -189,16 +189,21 @@ thread_local! {
 
 /// [`korean::analyze_word`], memoised.
 fn analyze_word(word: &str) -> korean::KoreanWord {
+    with_analyzed_word(word, korean::KoreanWord::clone)
+}
+
+/// `read` applied to [`korean::analyze_word`] of `word`, memoised, without copying the analysis
+/// (`read` must not analyse words itself: the memory is borrowed meanwhile).
+fn with_analyzed_word<R>(word: &str, read: impl FnOnce(&korean::KoreanWord) -> R) -> R {
     ANALYZED_WORDS.with_borrow_mut(|memo| {
         if let Some(w) = memo.get(word) {
-            return w.clone();
+            return read(w);
         }
         if memo.len() >= ANALYZED_WORDS_MAX {
             memo.clear();
         }
-        let w = korean::analyze_word(word);
-        memo.insert(word.into(), w.clone());
-        w
+        let w = memo.entry(word.into()).or_insert_with(|| korean::analyze_word(word));
+        read(w)
     })
 }
 
@@ -247,31 +252,38 @@ impl Tokenizer for KoreanStemTokenizer {
     type TokenStream<'a> = VecTokenStream;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream {
         let mut tokens = Vec::new();
-        let segs = segments_cached(text);
-        for (i, &seg) in segs.iter().enumerate() {
+        korean_stems(text, |stem, from, to| {
             let position = tokens.len();
-            match seg.script {
-                Script::Hangul if follows_in_same_word(&segs, i) && korean::is_particle(seg.text) => {}
-                Script::Hangul if follows_number(&segs, i) && korean::counter(seg.text).is_some() => {
-                    let unit = korean::counter(seg.text).expect("checked in the guard");
-                    tokens.push(token(unit.to_string(), seg.start, seg.start + unit.len(), position));
+            tokens.push(token(stem.to_string(), from, to, position));
+        });
+        VecTokenStream::new(tokens)
+    }
+}
+
+/// The tokens of [`KoreanStemTokenizer`] in order, as (text, start, end) given to `each`, the
+/// position being the count of tokens before: what the stem field indexes, read without a token
+/// allocated per word (highlighting reads a page of passages per search this way).
+pub fn korean_stems(text: &str, mut each: impl FnMut(&str, usize, usize)) {
+    let segs = segments_cached(text);
+    for (i, &seg) in segs.iter().enumerate() {
+        match seg.script {
+            Script::Hangul if follows_in_same_word(&segs, i) && korean::is_particle(seg.text) => {}
+            Script::Hangul if follows_number(&segs, i) && korean::counter(seg.text).is_some() => {
+                let unit = korean::counter(seg.text).expect("checked in the guard");
+                each(unit, seg.start, seg.start + unit.len());
+            }
+            Script::Hangul => with_analyzed_word(seg.text, |w| {
+                if !w.stem.is_empty() {
+                    each(&w.stem, seg.start, byte_end_of_syllables(seg, w.stem_syllables));
                 }
-                Script::Hangul => {
-                    let w = analyze_word(seg.text);
-                    if w.stem.is_empty() {
-                        continue;
-                    }
-                    let end = byte_end_of_syllables(seg, w.stem_syllables);
-                    tokens.push(token(w.stem, seg.start, end, position));
-                }
-                _ => {
-                    if let Some(t) = folded_token(seg, position) {
-                        tokens.push(t);
-                    }
+            }),
+            _ => {
+                let folded = fold_word(seg.text);
+                if !folded.is_empty() {
+                    each(&folded, seg.start, seg.start + seg.text.len());
                 }
             }
         }
-        VecTokenStream::new(tokens)
     }
 }
 

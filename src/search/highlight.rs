@@ -17,17 +17,15 @@ const MAX_CHARS: usize = 480;
 /// Window size for long passages.
 const WINDOW_CHARS: usize = 320;
 
-/// The two analysers, built once per thread: a page highlights ten passages or more per search.
+/// The English analyser, built once per thread: a page highlights ten passages or more per
+/// search. (The Korean stem field's tokens are read without one, see `tokenizers::korean_stems`.)
 struct Analyzers {
-    ko: TextAnalyzer,
     en: TextAnalyzer,
 }
 
 thread_local! {
-    static ANALYZERS: RefCell<Analyzers> = RefCell::new(Analyzers {
-        ko: analyzer(tokenizers::KO_STEM).expect("registered analyzer"),
-        en: analyzer(tokenizers::EN_STEM).expect("registered analyzer"),
-    });
+    static ANALYZERS: RefCell<Analyzers> =
+        RefCell::new(Analyzers { en: analyzer(tokenizers::EN_STEM).expect("registered analyzer") });
 }
 
 /// Byte ranges of the passage's matched tokens, merged and sorted. Only the fields the passage
@@ -36,16 +34,15 @@ thread_local! {
 pub fn matched_ranges(text: &str, terms: &HashMap<Field, HashSet<String>>, fields: &Fields) -> Vec<(usize, usize)> {
     let held = scripts(text);
     let mut ranges = Vec::new();
-    ANALYZERS.with_borrow_mut(|Analyzers { ko, en }| {
+    ANALYZERS.with_borrow_mut(|Analyzers { en }| {
         if let Some(wanted) = terms.get(&fields.body_ko).filter(|_| held.hangul) {
-            let mut stream = ko.token_stream(text);
-            while let Some(t) = stream.next() {
+            tokenizers::korean_stems(text, |stem, from, to| {
                 // The stem field keeps English stopwords (it is the Korean field); a multi-word
                 // expansion ("executed in the square") must not mark every "the" of the passage.
-                if wanted.contains(&t.text) && !is_english_stopword(en, &t.text) {
-                    ranges.push((t.offset_from, t.offset_to));
+                if wanted.contains(stem) && !is_english_stopword(en, stem) {
+                    ranges.push((from, to));
                 }
-            }
+            });
         }
         if let Some(wanted) = terms.get(&fields.body_en).filter(|_| held.other) {
             let mut stream = en.token_stream(text);
