@@ -312,6 +312,17 @@ impl Acc {
         }
     }
 
+    /// Empties an accumulator whose scores can be set only within `scored` (none when None).
+    fn clear_within(&mut self, scored: Option<&[u64; WORDS]>) {
+        if let Some(set) = scored {
+            for i in ones(&set[..]) {
+                self.scores[i] = 0.0;
+            }
+        }
+        self.bits.fill(0);
+        debug_assert!(self.scores.iter().all(|&s| s == 0.0), "a score outside the scored set");
+    }
+
     /// Empties it, touching only the scores that were set unless many were.
     fn clear(&mut self) {
         let set: u32 = self.bits.iter().map(|w| w.count_ones()).sum();
@@ -775,8 +786,11 @@ fn fill_bool<'p>(
             out.add(i, score);
         }
     }
+    // The clauses were read as bits, and scored only at the matches: that is all there is to
+    // clear (a full clear wrote the window's 2,048 scores per clause whenever it held many bits).
+    let scored = !matches!(fill, Fill::Bits) && matched.iter().any(|&w| w != 0);
     for mut acc in musts.into_iter().chain(shoulds).chain(nots) {
-        acc.clear();
+        acc.clear_within(scored.then_some(&matched));
         scratch.give(acc);
     }
 }
