@@ -302,7 +302,7 @@ pub fn analyze_word(word: &str) -> KoreanWord {
 
     // A polite 요 after a particle: 수용소에서요.
     if end >= 3 && chars[end - 1] == '요' {
-        if let Some(n) = match_suffix(&chars[..end - 1], PARTICLES) {
+        if let Some(n) = match_suffix(&chars[..end - 1], &PARTICLE_SUFFIXES) {
             end = end - 1 - n;
             stripped_particle = true;
         }
@@ -310,8 +310,8 @@ pub fn analyze_word(word: &str) -> KoreanWord {
     if !stripped_particle {
         // A verbal ending longer than the particle the word also ends in is the ending: 숨거나 is
         // 숨 + 거나, not 숨거 + 나; on a tie the particle wins (수용소에서, not 수용소에 + 서).
-        let ending = match_suffix(&chars[..end], ENDINGS).unwrap_or(0);
-        if let Some(n) = match_suffix(&chars[..end], PARTICLES).filter(|&n| n >= ending) {
+        let ending = match_suffix(&chars[..end], &ENDING_SUFFIXES).unwrap_or(0);
+        if let Some(n) = match_suffix(&chars[..end], &PARTICLE_SUFFIXES).filter(|&n| n >= ending) {
             end -= n;
             stripped_particle = true;
         }
@@ -340,7 +340,7 @@ pub fn analyze_word(word: &str) -> KoreanWord {
         };
     }
     // A particle after a clause ending stays on the verb: 묻혔는지도 is 묻히 + 었는지 + 도.
-    if stripped_particle && match_suffix(&chars[..end], ENDINGS_BEFORE_PARTICLES).is_none() {
+    if stripped_particle && match_suffix(&chars[..end], &CLAUSE_ENDING_SUFFIXES).is_none() {
         return word_result(base, end);
     }
     // ㅂ니다: 갑니다 → 가, 합니다 → 하 (습니다 is an ending of its own).
@@ -366,7 +366,7 @@ pub fn analyze_word(word: &str) -> KoreanWord {
     if end == 2 && chars[1] == '는' && has_final(chars[0]) {
         return word_result(chars[0].to_string(), 1);
     }
-    if let Some(n) = match_suffix(&chars[..end], ENDINGS) {
+    if let Some(n) = match_suffix(&chars[..end], &ENDING_SUFFIXES) {
         let cut = end - n;
         let mut out: String = chars[..cut].iter().collect();
         // Past tense ㅆ: 끌려갔(습니다) → 끌려가, 했 → 하.
@@ -525,26 +525,46 @@ pub fn stem(word: &str) -> String {
 
 /// Finds the longest suffix of `chars` in `list` that leaves at least one syllable, and at least
 /// two when the suffix is a single syllable. Returns its length in syllables.
-fn match_suffix(chars: &[char], list: &[&str]) -> Option<usize> {
-    let mut best: Option<usize> = None;
-    for suffix in list {
-        // Every entry is Hangul syllables, three bytes each (a test checks): no counting.
-        let n = suffix.len() / 3;
-        let need_left = if n == 1 { 2 } else { 1 };
-        if chars.len() < n + need_left {
-            continue;
-        }
-        if chars[chars.len() - n..].iter().copied().eq(suffix.chars()) && best.is_none_or(|b| n > b) {
-            best = Some(n);
-        }
-    }
-    best
+fn match_suffix(chars: &[char], list: &Suffixes) -> Option<usize> {
+    list.longest(chars)
 }
+
+/// A list of suffixes by last syllable, built once: a word is checked against up to four lists
+/// of up to 250 suffixes, and comparing every entry was most of the cost of analysing a word
+/// (ingest analyses each new word; a search, each new word of the passages it highlights).
+struct Suffixes(rustc_hash::FxHashMap<char, Vec<Box<[char]>>>);
+
+impl Suffixes {
+    fn new(list: &[&str]) -> Suffixes {
+        let mut by_last: rustc_hash::FxHashMap<char, Vec<Box<[char]>>> = Default::default();
+        for suffix in list {
+            let chars: Box<[char]> = suffix.chars().collect();
+            if let Some(&last) = chars.last() {
+                by_last.entry(last).or_default().push(chars);
+            }
+        }
+        Suffixes(by_last)
+    }
+
+    /// The length of the longest suffix of `chars` in the list that leaves at least one syllable
+    /// before it (two before a one-syllable suffix).
+    fn longest(&self, chars: &[char]) -> Option<usize> {
+        let fits = |n: usize| chars.len() >= n + if n == 1 { 2 } else { 1 };
+        let candidates = self.0.get(chars.last()?)?;
+        candidates.iter().filter(|s| fits(s.len()) && chars.ends_with(s)).map(|s| s.len()).max()
+    }
+}
+
+static PARTICLE_SUFFIXES: std::sync::LazyLock<Suffixes> = std::sync::LazyLock::new(|| Suffixes::new(PARTICLES));
+static ENDING_SUFFIXES: std::sync::LazyLock<Suffixes> = std::sync::LazyLock::new(|| Suffixes::new(ENDINGS));
+static CLAUSE_ENDING_SUFFIXES: std::sync::LazyLock<Suffixes> =
+    std::sync::LazyLock::new(|| Suffixes::new(ENDINGS_BEFORE_PARTICLES));
 
 /// Where a light verb starts after at least two syllables of noun, if anywhere.
 fn light_verb_cut(chars: &[char]) -> Option<usize> {
-    (2..chars.len())
-        .find(|&i| LIGHT_VERBS.iter().any(|lv| chars[i..].iter().copied().take(lv.chars().count()).eq(lv.chars())))
+    static LIGHT: std::sync::LazyLock<Vec<Vec<char>>> =
+        std::sync::LazyLock::new(|| LIGHT_VERBS.iter().map(|lv| lv.chars().collect()).collect());
+    (2..chars.len()).find(|&i| LIGHT.iter().any(|lv| chars[i..].starts_with(lv)))
 }
 
 const FINAL_SSANGSIOT: u32 = 20;
@@ -573,6 +593,48 @@ pub fn bigrams(stem: &str) -> Vec<(usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The longest suffix by scanning the whole list: the definition [`Suffixes`] must agree with.
+    fn longest_by_scan(chars: &[char], list: &[&str]) -> Option<usize> {
+        list.iter()
+            .map(|suffix| suffix.chars().collect::<Vec<char>>())
+            .filter(|suffix| chars.len() >= suffix.len() + if suffix.len() == 1 { 2 } else { 1 })
+            .filter(|suffix| chars.ends_with(suffix))
+            .map(|suffix| suffix.len())
+            .max()
+    }
+
+    /// Syllables of the suffix lists and a few others, so that generated words end in suffixes
+    /// (and in parts of them) often.
+    fn syllables() -> Vec<char> {
+        let mut out: Vec<char> = [PARTICLES, ENDINGS, ENDINGS_BEFORE_PARTICLES, LIGHT_VERBS]
+            .iter()
+            .flat_map(|list| list.iter().flat_map(|s| s.chars()))
+            .collect();
+        out.extend("사람수용소회령가을마을나이".chars());
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn suffix_index_agrees_with_a_scan(picks in proptest::collection::vec(0usize..1000, 0..7)) {
+            let all = syllables();
+            let chars: Vec<char> = picks.iter().map(|&i| all[i % all.len()]).collect();
+            for (list, index) in [
+                (PARTICLES, &*PARTICLE_SUFFIXES),
+                (ENDINGS, &*ENDING_SUFFIXES),
+                (ENDINGS_BEFORE_PARTICLES, &*CLAUSE_ENDING_SUFFIXES),
+            ] {
+                proptest::prop_assert_eq!(index.longest(&chars), longest_by_scan(&chars, list));
+            }
+            let light = (2..chars.len()).find(|&i| {
+                LIGHT_VERBS.iter().any(|lv| chars[i..].iter().copied().take(lv.chars().count()).eq(lv.chars()))
+            });
+            proptest::prop_assert_eq!(light_verb_cut(&chars), light);
+        }
+    }
 
     fn s(word: &str) -> String {
         stem(word)
