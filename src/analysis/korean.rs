@@ -302,7 +302,7 @@ pub fn analyze_word(word: &str) -> KoreanWord {
 
     // A polite 요 after a particle: 수용소에서요.
     if end >= 3 && chars[end - 1] == '요' {
-        if let Some(n) = match_suffix(&chars[..end - 1], &PARTICLE_SUFFIXES) {
+        if let Some(n) = PARTICLE_SUFFIXES.longest(&chars[..end - 1]) {
             end = end - 1 - n;
             stripped_particle = true;
         }
@@ -310,8 +310,8 @@ pub fn analyze_word(word: &str) -> KoreanWord {
     if !stripped_particle {
         // A verbal ending longer than the particle the word also ends in is the ending: 숨거나 is
         // 숨 + 거나, not 숨거 + 나; on a tie the particle wins (수용소에서, not 수용소에 + 서).
-        let ending = match_suffix(&chars[..end], &ENDING_SUFFIXES).unwrap_or(0);
-        if let Some(n) = match_suffix(&chars[..end], &PARTICLE_SUFFIXES).filter(|&n| n >= ending) {
+        let ending = ENDING_SUFFIXES.longest(&chars[..end]).unwrap_or(0);
+        if let Some(n) = PARTICLE_SUFFIXES.longest(&chars[..end]).filter(|&n| n >= ending) {
             end -= n;
             stripped_particle = true;
         }
@@ -340,7 +340,7 @@ pub fn analyze_word(word: &str) -> KoreanWord {
         };
     }
     // A particle after a clause ending stays on the verb: 묻혔는지도 is 묻히 + 었는지 + 도.
-    if stripped_particle && match_suffix(&chars[..end], &CLAUSE_ENDING_SUFFIXES).is_none() {
+    if stripped_particle && CLAUSE_ENDING_SUFFIXES.longest(&chars[..end]).is_none() {
         return word_result(base, end);
     }
     // ㅂ니다: 갑니다 → 가, 합니다 → 하 (습니다 is an ending of its own).
@@ -366,7 +366,7 @@ pub fn analyze_word(word: &str) -> KoreanWord {
     if end == 2 && chars[1] == '는' && has_final(chars[0]) {
         return word_result(chars[0].to_string(), 1);
     }
-    if let Some(n) = match_suffix(&chars[..end], &ENDING_SUFFIXES) {
+    if let Some(n) = ENDING_SUFFIXES.longest(&chars[..end]) {
         let cut = end - n;
         let mut out: String = chars[..cut].iter().collect();
         // Past tense ㅆ: 끌려갔(습니다) → 끌려가, 했 → 하.
@@ -523,12 +523,6 @@ pub fn stem(word: &str) -> String {
     analyze_word(word).stem
 }
 
-/// Finds the longest suffix of `chars` in `list` that leaves at least one syllable, and at least
-/// two when the suffix is a single syllable. Returns its length in syllables.
-fn match_suffix(chars: &[char], list: &Suffixes) -> Option<usize> {
-    list.longest(chars)
-}
-
 /// A list of suffixes by last syllable, built once: a word is checked against up to four lists
 /// of up to 250 suffixes, and comparing every entry was most of the cost of analysing a word
 /// (ingest analyses each new word; a search, each new word of the passages it highlights).
@@ -546,8 +540,8 @@ impl Suffixes {
         Suffixes(by_last)
     }
 
-    /// The length of the longest suffix of `chars` in the list that leaves at least one syllable
-    /// before it (two before a one-syllable suffix).
+    /// The length in syllables of the longest suffix of `chars` in the list that leaves at least
+    /// one syllable before it, and two when the suffix is a single syllable.
     fn longest(&self, chars: &[char]) -> Option<usize> {
         let fits = |n: usize| chars.len() >= n + if n == 1 { 2 } else { 1 };
         let candidates = self.0.get(chars.last()?)?;

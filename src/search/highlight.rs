@@ -17,15 +17,10 @@ const MAX_CHARS: usize = 480;
 /// Window size for long passages.
 const WINDOW_CHARS: usize = 320;
 
-/// The English analyser, built once per thread: a page highlights ten passages or more per
-/// search. (The Korean stem field's tokens are read without one, see `tokenizers::korean_stems`.)
-struct Analyzers {
-    en: TextAnalyzer,
-}
-
 thread_local! {
-    static ANALYZERS: RefCell<Analyzers> =
-        RefCell::new(Analyzers { en: analyzer(tokenizers::EN_STEM).expect("registered analyzer") });
+    /// The English analyser, built once per thread: a page highlights ten passages or more per
+    /// search. (The Korean stem field's tokens are read without one, see `tokenizers::korean_stems`.)
+    static ENGLISH: RefCell<TextAnalyzer> = RefCell::new(analyzer(tokenizers::EN_STEM).expect("registered analyzer"));
 }
 
 /// Byte ranges of the passage's matched tokens, merged and sorted. Only the fields the passage
@@ -34,7 +29,7 @@ thread_local! {
 pub fn matched_ranges(text: &str, terms: &HashMap<Field, HashSet<String>>, fields: &Fields) -> Vec<(usize, usize)> {
     let held = scripts(text);
     let mut ranges = Vec::new();
-    ANALYZERS.with_borrow_mut(|Analyzers { en }| {
+    ENGLISH.with_borrow_mut(|en| {
         if let Some(wanted) = terms.get(&fields.body_ko).filter(|_| held.hangul) {
             tokenizers::korean_stems(text, |stem, from, to| {
                 // The stem field keeps English stopwords (it is the Korean field); a multi-word
