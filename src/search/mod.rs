@@ -10,6 +10,7 @@ pub mod corroborate;
 pub mod export;
 mod generation;
 pub mod highlight;
+mod labels;
 mod name_query;
 pub mod query;
 pub mod quotes;
@@ -31,6 +32,7 @@ use crate::taxonomy::{FacetKind, Taxonomy};
 
 use collector::{FacetedCollector, Harvest};
 pub use corroborate::{CorroborateRequest, CorroborateResponse};
+pub use labels::FacetValue;
 pub use query::Expansion;
 pub use request::{FacetSelection, Filters, Group, OneOrMany, SearchRequest, Sort, ValidSearch};
 
@@ -134,9 +136,9 @@ pub struct Disclosure {
 /// A facet value as reported to clients.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FacetCount {
-    pub value: serde_json::Value,
-    pub label_en: String,
-    pub label_ko: String,
+    pub value: FacetValue,
+    pub label_en: Arc<str>,
+    pub label_ko: Arc<str>,
     pub count: Count,
     /// Of those, testimonies where the value is coded.
     pub coded: Count,
@@ -144,7 +146,7 @@ pub struct FacetCount {
     pub extracted: Count,
     /// The parent value for hierarchical facets (location, violation, sdg targets).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<String>,
+    pub parent: Option<Arc<str>>,
     /// True when this value is one of the request's filters.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub selected: bool,
@@ -288,6 +290,8 @@ pub struct SearchEngine {
     parallel: Option<tantivy::Executor>,
     /// Searches running now.
     running: std::sync::atomic::AtomicUsize,
+    /// The labels of the taxonomy's facet values.
+    labels: labels::FacetLabels,
 }
 
 /// Counts a search as running until dropped.
@@ -303,6 +307,7 @@ impl SearchEngine {
     pub fn new(index: Arc<TestimonyIndex>, taxonomy: Arc<Taxonomy>) -> SearchEngine {
         SearchEngine {
             index,
+            labels: labels::FacetLabels::new(&taxonomy),
             taxonomy,
             tables: Default::default(),
             doc_sets: Default::default(),
@@ -568,7 +573,7 @@ impl SearchEngine {
                 }
             }
             match kind {
-                FacetKind::Sdg => list.sort_by_key(|f| sdg_order(&f.value)),
+                FacetKind::Sdg => list.sort_by(|a, b| sdg_order(&a.value, &b.value)),
                 _ => list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.as_str().cmp(&b.value.as_str()))),
             }
             match kind {
@@ -581,15 +586,10 @@ impl SearchEngine {
             .counts
             .year_counts
             .iter()
-            .map(|(&y, &count)| FacetCount {
-                value: serde_json::json!(y),
-                label_en: y.to_string(),
-                label_ko: format!("{y}년"),
-                count: Count::Exact(count),
-                coded: Count::Exact(h.coded.year_counts.get(&y).copied().unwrap_or(0)),
-                extracted: Count::Exact(count.saturating_sub(h.coded.year_counts.get(&y).copied().unwrap_or(0))),
-                parent: None,
-                selected: filters.years.is_some_and(|(a, b)| (a as u64..=b as u64).contains(&y)),
+            .map(|(&y, &count)| {
+                let coded = h.coded.year_counts.get(&y).copied().unwrap_or(0);
+                let selected = filters.years.is_some_and(|(a, b)| (a as u64..=b as u64).contains(&y));
+                counted(self.labels.year(y), (count, coded), selected)
             })
             .collect();
         years.sort_by_key(|f| f.value.as_u64());
@@ -599,22 +599,7 @@ impl SearchEngine {
 
     /// A facet value with its labels; `counts` is (all testimonies, testimonies where it is coded).
     fn facet_count(&self, kind: FacetKind, value: &str, counts: (u64, u64), selected: bool) -> FacetCount {
-        let (count, coded) = counts;
-        let labels = self.taxonomy.labels(kind, value);
-        let parent = match kind {
-            FacetKind::Sdg => value.split_once('.').map(|(g, _)| g.to_string()),
-            _ => crate::taxonomy::parent_of(value).map(str::to_string),
-        };
-        FacetCount {
-            value: serde_json::Value::String(value.to_string()),
-            label_en: labels.as_ref().map(|l| l.en.clone()).unwrap_or_else(|| value.to_string()),
-            label_ko: labels.map(|l| l.ko).unwrap_or_else(|| value.to_string()),
-            count: Count::Exact(count),
-            coded: Count::Exact(coded),
-            extracted: Count::Exact(count.saturating_sub(coded)),
-            parent,
-            selected,
-        }
+        counted(self.labels.get(&self.taxonomy, kind, value), counts, selected)
     }
 
     /// A testimony with its passages, as the viewer may see it: a restricted testimony does not
@@ -697,7 +682,7 @@ impl SearchEngine {
                 facets.sdg.push(self.facet_count(FacetKind::Sdg, &v, (0, 0), false));
             }
         }
-        facets.sdg.sort_by_key(|f| sdg_order(&f.value));
+        facets.sdg.sort_by(|a, b| sdg_order(&a.value, &b.value));
         Ok(facets.disclosed(viewer, 0, false))
     }
 }
@@ -712,10 +697,27 @@ fn search_executor() -> Option<tantivy::Executor> {
 }
 
 /// SDG values in numeric order: 1, 1.3, 2, …, 16, 16.1, 16.10, 16.b.
-fn sdg_order(v: &serde_json::Value) -> (u32, u32, String) {
-    let s = v.as_str().unwrap_or_default();
-    let (goal, target) = s.split_once('.').unwrap_or((s, ""));
-    let goal: u32 = goal.parse().unwrap_or(u32::MAX);
-    let t_num: u32 = if target.is_empty() { 0 } else { target.parse().unwrap_or(1000) };
-    (goal, t_num, target.to_string())
+fn sdg_order(a: &FacetValue, b: &FacetValue) -> std::cmp::Ordering {
+    fn key(v: &FacetValue) -> (u32, u32, &str) {
+        let s = v.as_str().unwrap_or_default();
+        let (goal, target) = s.split_once('.').unwrap_or((s, ""));
+        let goal: u32 = goal.parse().unwrap_or(u32::MAX);
+        let t_num: u32 = if target.is_empty() { 0 } else { target.parse().unwrap_or(1000) };
+        (goal, t_num, target)
+    }
+    key(a).cmp(&key(b))
+}
+
+/// A labelled value with its counts (all testimonies, testimonies where it is coded).
+fn counted(label: labels::FacetLabel, (count, coded): (u64, u64), selected: bool) -> FacetCount {
+    FacetCount {
+        value: label.value,
+        label_en: label.en,
+        label_ko: label.ko,
+        count: Count::Exact(count),
+        coded: Count::Exact(coded),
+        extracted: Count::Exact(count.saturating_sub(coded)),
+        parent: label.parent,
+        selected,
+    }
 }
