@@ -335,6 +335,54 @@ fn slot_of(c: usize, v: u32) -> Option<usize> {
 }
 
 impl SegmentTable {
+    /// Adds the testimonies of a window's matches (bit `i` is passage `base + i`) to `matched`,
+    /// and returns how many matches belong to testimonies of `gate` (all, without one): match
+    /// by match when they are few, else run by run, a testimony's passages being contiguous.
+    fn count_matches(&self, base: DocId, bits: &[u64], matched: &mut Bits, gate: Option<&Bits>) -> u64 {
+        let matches: u32 = bits.iter().map(|w| w.count_ones()).sum();
+        if (matches as usize) < SPARSE_WINDOW {
+            self.count_by_match(base, bits, matched, gate)
+        } else {
+            self.count_by_run(base, bits, matched, gate)
+        }
+    }
+
+    fn count_by_match(&self, base: DocId, bits: &[u64], matched: &mut Bits, gate: Option<&Bits>) -> u64 {
+        let mut passages = 0;
+        for i in super::accumulate::ones(bits) {
+            let t = self.testimony[base as usize + i];
+            if t == NO_TESTIMONY {
+                continue;
+            }
+            matched.insert(t);
+            if gate.is_none_or(|g| g.contains(t)) {
+                passages += 1;
+            }
+        }
+        passages
+    }
+
+    fn count_by_run(&self, base: DocId, bits: &[u64], matched: &mut Bits, gate: Option<&Bits>) -> u64 {
+        let mut passages = 0;
+        let end = base as usize + bits.len() * 64;
+        let mut r = self.run_starts.partition_point(|&s| s <= base).saturating_sub(1);
+        while r < self.run_starts.len() && (self.run_starts[r] as usize) < end {
+            let from = (self.run_starts[r] as usize).max(base as usize) - base as usize;
+            let to = self.run_starts.get(r + 1).map_or(end, |&s| (s as usize).min(end)) - base as usize;
+            let t = self.run_testimony[r];
+            r += 1;
+            let n = count_range(bits, from, to);
+            if n == 0 || t == NO_TESTIMONY {
+                continue;
+            }
+            matched.insert(t);
+            if gate.is_none_or(|g| g.contains(t)) {
+                passages += n;
+            }
+        }
+        passages
+    }
+
     fn build(reader: &SegmentReader) -> tantivy::Result<SegmentTable> {
         let ff = reader.fast_fields();
         let ids = ff.str(names::TESTIMONY_ID)?;
@@ -760,26 +808,9 @@ impl FacetedSegmentCollector {
         }
     }
 
-    /// Counts a window's matches (bit `i` is passage `base + i`): testimonies and passages run by
-    /// run, a testimony's passages being contiguous.
+    /// Counts a window's matches (bit `i` is passage `base + i`).
     fn count_window(&mut self, base: DocId, bits: &[u64]) {
-        let end = base as usize + bits.len() * 64;
-        let table = self.table.clone();
-        let mut r = table.run_starts.partition_point(|&s| s <= base).saturating_sub(1);
-        while r < table.run_starts.len() && (table.run_starts[r] as usize) < end {
-            let from = (table.run_starts[r] as usize).max(base as usize) - base as usize;
-            let to = table.run_starts.get(r + 1).map_or(end, |&s| (s as usize).min(end)) - base as usize;
-            let t = table.run_testimony[r];
-            r += 1;
-            let n = count_range(bits, from, to);
-            if n == 0 || t == NO_TESTIMONY {
-                continue;
-            }
-            self.matched.insert(t);
-            if self.gate.as_ref().is_none_or(|g| g.contains(t)) {
-                self.passages += n;
-            }
-        }
+        self.passages += self.table.count_matches(base, bits, &mut self.matched, self.gate.as_ref());
     }
 
     /// A window of a search without scores (every passage, filtered): counted as a scored
@@ -894,6 +925,10 @@ fn above_plain(scores: &[Score; 64], worst: Score) -> u64 {
 }
 
 /// The set bits of `bits` from offset `from` to `to` (excluded).
+/// Windows with fewer matches than this are counted match by match: a window spans about 60
+/// testimonies' runs, each costing a range count, against a lookup per match.
+const SPARSE_WINDOW: usize = 256;
+
 fn count_range(bits: &[u64], from: usize, to: usize) -> u64 {
     if from >= to {
         return 0;
@@ -1022,6 +1057,52 @@ mod tests {
         let mut one = [0.0; 64];
         one[63] = 2.0;
         assert_eq!(above(&one, 1.0), 1 << 63);
+    }
+
+    #[test]
+    fn a_window_counts_the_same_match_by_match_or_run_by_run() {
+        // 5,000 passages in runs of 1 to 60 passages, some of no testimony (testimony documents).
+        let mut seed = 11u64;
+        let mut next = |m: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        let (mut testimony, mut run_starts, mut run_testimony) = (Vec::new(), Vec::new(), Vec::new());
+        let mut t = 0u32;
+        while testimony.len() < 5000 {
+            let id = if next(10) == 0 { NO_TESTIMONY } else { t };
+            t += 1;
+            run_starts.push(testimony.len() as DocId);
+            run_testimony.push(id);
+            testimony.extend(std::iter::repeat_n(id, 1 + next(60) as usize));
+        }
+        let n = t as usize;
+        let table = SegmentTable {
+            testimony,
+            run_starts,
+            run_testimony,
+            testimonies: n,
+            columns: Vec::new(),
+            index: Vec::new(),
+            names: Vec::new(),
+            ids: Vec::new(),
+            public: Bits::none(n),
+        };
+        let gate = bits(n, &(0..n as u32).filter(|t| t % 3 != 0).collect::<Vec<_>>());
+        for round in 0..60 {
+            let base = (round % 2) as DocId * 2048;
+            // From a few matches to nearly all of the window.
+            let density = [2, 20, 200, 1000][round % 4];
+            let window: Vec<u64> =
+                (0..32).map(|_| (0..64).fold(0u64, |w, b| if next(1000) < density { w | 1 << b } else { w })).collect();
+            for gate in [None, Some(&gate)] {
+                let (mut by_match, mut by_run) = (Bits::none(n), Bits::none(n));
+                let a = table.count_by_match(base, &window, &mut by_match, gate);
+                let b = table.count_by_run(base, &window, &mut by_run, gate);
+                assert_eq!(a, b, "round {round}");
+                assert_eq!(by_match.ones().collect::<Vec<_>>(), by_run.ones().collect::<Vec<_>>(), "round {round}");
+            }
+        }
     }
 
     #[test]
