@@ -53,7 +53,7 @@ pub const HIT_COLUMNS: &[&str] = &[
 ];
 
 pub fn hit_row(h: &Hit) -> Row {
-    let ids = |v: &[TaggedValue]| Value::from(v.iter().map(|t| t.id.clone()).collect::<Vec<_>>());
+    let ids = |v: &[TaggedValue]| Value::from(v.iter().map(|t| t.id.to_string()).collect::<Vec<_>>());
     vec![
         ("passage_id", h.passage_id.clone().into()),
         ("testimony_id", h.testimony_id.clone().into()),

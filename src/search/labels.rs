@@ -49,6 +49,14 @@ pub struct FacetLabel {
 }
 
 impl FacetLabel {
+    /// The value as an id (a year's, its digits).
+    pub fn id(&self) -> Arc<str> {
+        match &self.value {
+            FacetValue::Id(id) => id.clone(),
+            FacetValue::Year(y) => y.to_string().into(),
+        }
+    }
+
     /// The label of `value` of `kind` as the taxonomy gives it; the value itself when the
     /// taxonomy does not know it (a code from a record that the taxonomy no longer lists).
     fn new(taxonomy: &Taxonomy, kind: FacetKind, value: &str) -> FacetLabel {
@@ -115,9 +123,9 @@ impl FacetLabels {
 
     /// The label of `value` of `kind` (a year's value is its number).
     pub fn get(&self, taxonomy: &Taxonomy, kind: FacetKind, value: &str) -> FacetLabel {
-        let known = match slot(kind) {
-            Some(i) => self.ids[i].get(value),
-            None => value.parse().ok().and_then(|y| self.year_known(y)),
+        let known = match kind {
+            FacetKind::Year => value.parse().ok().and_then(|y| self.year_known(y)),
+            _ => self.known(kind, value),
         };
         match (known, kind) {
             (Some(label), _) => label.clone(),
@@ -126,6 +134,11 @@ impl FacetLabels {
             }
             (None, _) => FacetLabel::new(taxonomy, kind, value),
         }
+    }
+
+    /// The label of a value the taxonomy knows (not a year); None for any other.
+    pub fn known(&self, kind: FacetKind, value: &str) -> Option<&FacetLabel> {
+        slot(kind).and_then(|i| self.ids[i].get(value))
     }
 
     /// The label of a year.
@@ -163,6 +176,9 @@ mod tests {
     fn an_unknown_value_is_its_own_label() {
         let t = Taxonomy::embedded().unwrap();
         let labels = FacetLabels::new(&t);
+        assert!(labels.known(FacetKind::Violation, "no-such/code").is_none());
+        let code = &t.violations()[0].code;
+        assert_eq!(labels.known(FacetKind::Violation, code).map(|l| l.id()).as_deref(), Some(code.as_str()));
         let l = labels.get(&t, FacetKind::Violation, "no-such/code");
         assert_eq!((&*l.en, &*l.ko, l.parent.as_deref()), ("no-such/code", "no-such/code", Some("no-such")));
     }

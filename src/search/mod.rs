@@ -191,9 +191,9 @@ impl FacetResults {
 /// A labelled facet value of a hit.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TaggedValue {
-    pub id: String,
-    pub label_en: String,
-    pub label_ko: String,
+    pub id: Arc<str>,
+    pub label_en: Arc<str>,
+    pub label_ko: Arc<str>,
     pub provenance: Provenance,
 }
 
@@ -519,14 +519,19 @@ impl SearchEngine {
         values
             .iter()
             .filter(|v| !is_ancestor(&v.value))
-            .map(|v| {
-                let labels = self.taxonomy.labels(kind, &v.value);
-                TaggedValue {
-                    id: v.value.clone(),
-                    label_en: labels.as_ref().map(|l| l.en.clone()).unwrap_or_default(),
-                    label_ko: labels.map(|l| l.ko).unwrap_or_default(),
+            .map(|v| match self.labels.known(kind, &v.value) {
+                Some(label) => TaggedValue {
+                    id: label.id(),
+                    label_en: label.en.clone(),
+                    label_ko: label.ko.clone(),
                     provenance: v.provenance,
-                }
+                },
+                None => TaggedValue {
+                    id: v.value.as_str().into(),
+                    label_en: "".into(),
+                    label_ko: "".into(),
+                    provenance: v.provenance,
+                },
             })
             .collect()
     }
