@@ -3,12 +3,15 @@
 //! A faceted search reports hundreds of values (every place with a matching testimony, and its
 //! ancestors), each with its id, two labels and its parent. Copying those four strings out of the
 //! taxonomy for every value of every search, and freeing them after, was about 5% of a search's
-//! instructions on the independent benchmark (docs/BENCHMARKS.md, thirteenth session); here a
-//! value costs a hash lookup and four reference counts.
+//! instructions on the independent benchmark (docs/BENCHMARKS.md, thirteenth session). Here a
+//! value costs a hash lookup and pointer copies: the labels are interned for the life of the
+//! process (each distinct string once), because shared reference counts, touched by every search
+//! on every thread, cost two searching threads more than the copies had (2-thread QPS 459 → 442).
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::sync::{LazyLock, Mutex};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::taxonomy::{FacetKind, Taxonomy};
@@ -18,8 +21,24 @@ use crate::taxonomy::{FacetKind, Taxonomy};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum FacetValue {
-    Id(Arc<str>),
+    Id(Label),
     Year(u64),
+}
+
+/// A label or id: the interned string of a value the taxonomy knows, or a copy for any other.
+pub type Label = Cow<'static, str>;
+
+/// `text` for the life of the process, each distinct string stored once: the taxonomy's labels,
+/// made when an engine opens (a process opens the same taxonomy again, not new ones).
+fn interned(text: &str) -> Label {
+    static STRINGS: LazyLock<Mutex<FxHashSet<&'static str>>> = LazyLock::new(Default::default);
+    let mut strings = STRINGS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(&kept) = strings.get(text) {
+        return Cow::Borrowed(kept);
+    }
+    let kept: &'static str = Box::leak(text.into());
+    strings.insert(kept);
+    Cow::Borrowed(kept)
 }
 
 impl FacetValue {
@@ -42,18 +61,30 @@ impl FacetValue {
 #[derive(Debug, Clone)]
 pub struct FacetLabel {
     pub value: FacetValue,
-    pub en: Arc<str>,
-    pub ko: Arc<str>,
+    pub en: Label,
+    pub ko: Label,
     /// The parent value of a hierarchical facet (a place's region, an SDG target's goal).
-    pub parent: Option<Arc<str>>,
+    pub parent: Option<Label>,
 }
 
 impl FacetLabel {
     /// The value as an id (a year's, its digits).
-    pub fn id(&self) -> Arc<str> {
+    pub fn id(&self) -> Label {
         match &self.value {
             FacetValue::Id(id) => id.clone(),
-            FacetValue::Year(y) => y.to_string().into(),
+            FacetValue::Year(y) => Cow::Owned(y.to_string()),
+        }
+    }
+
+    /// The label of a value the taxonomy knows, interned.
+    fn known(taxonomy: &Taxonomy, kind: FacetKind, value: &str) -> FacetLabel {
+        let copy = FacetLabel::new(taxonomy, kind, value);
+        let intern = |label: Label| interned(&label);
+        FacetLabel {
+            value: FacetValue::Id(intern(copy.id())),
+            en: intern(copy.en),
+            ko: intern(copy.ko),
+            parent: copy.parent.map(intern),
         }
     }
 
@@ -66,18 +97,18 @@ impl FacetLabel {
             _ => crate::taxonomy::parent_of(value),
         };
         FacetLabel {
-            value: FacetValue::Id(value.into()),
-            en: labels.as_ref().map_or(value, |l| l.en.as_str()).into(),
-            ko: labels.as_ref().map_or(value, |l| l.ko.as_str()).into(),
-            parent: parent.map(Arc::from),
+            value: FacetValue::Id(Cow::Owned(value.to_string())),
+            en: Cow::Owned(labels.as_ref().map_or(value, |l| l.en.as_str()).to_string()),
+            ko: Cow::Owned(labels.as_ref().map_or(value, |l| l.ko.as_str()).to_string()),
+            parent: parent.map(|p| Cow::Owned(p.to_string())),
         }
     }
 
     fn year(year: u64) -> FacetLabel {
         FacetLabel {
             value: FacetValue::Year(year),
-            en: year.to_string().into(),
-            ko: format!("{year}년").into(),
+            en: Cow::Owned(year.to_string()),
+            ko: Cow::Owned(format!("{year}년")),
             parent: None,
         }
     }
@@ -116,9 +147,15 @@ impl FacetLabels {
             (FacetKind::Sdg, sdg.iter().map(String::as_str).collect()),
         ];
         let ids = known.map(|(kind, values)| {
-            values.into_iter().map(|v| (Box::from(v), FacetLabel::new(taxonomy, kind, v))).collect()
+            values.into_iter().map(|v| (Box::from(v), FacetLabel::known(taxonomy, kind, v))).collect()
         });
-        FacetLabels { ids, years: YEARS.map(FacetLabel::year).collect() }
+        let years = YEARS
+            .map(|y| {
+                let label = FacetLabel::year(y);
+                FacetLabel { en: interned(&label.en), ko: interned(&label.ko), ..label }
+            })
+            .collect();
+        FacetLabels { ids, years }
     }
 
     /// The label of `value` of `kind` (a year's value is its number).

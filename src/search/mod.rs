@@ -32,7 +32,7 @@ use crate::taxonomy::{FacetKind, Taxonomy};
 
 use collector::{FacetedCollector, Harvest};
 pub use corroborate::{CorroborateRequest, CorroborateResponse};
-pub use labels::FacetValue;
+pub use labels::{FacetValue, Label};
 pub use query::Expansion;
 pub use request::{FacetSelection, Filters, Group, OneOrMany, SearchRequest, Sort, ValidSearch};
 
@@ -137,8 +137,8 @@ pub struct Disclosure {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FacetCount {
     pub value: FacetValue,
-    pub label_en: Arc<str>,
-    pub label_ko: Arc<str>,
+    pub label_en: Label,
+    pub label_ko: Label,
     pub count: Count,
     /// Of those, testimonies where the value is coded.
     pub coded: Count,
@@ -146,7 +146,7 @@ pub struct FacetCount {
     pub extracted: Count,
     /// The parent value for hierarchical facets (location, violation, sdg targets).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent: Option<Arc<str>>,
+    pub parent: Option<Label>,
     /// True when this value is one of the request's filters.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub selected: bool,
@@ -191,9 +191,9 @@ impl FacetResults {
 /// A labelled facet value of a hit.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct TaggedValue {
-    pub id: Arc<str>,
-    pub label_en: Arc<str>,
-    pub label_ko: Arc<str>,
+    pub id: Label,
+    pub label_en: Label,
+    pub label_ko: Label,
     pub provenance: Provenance,
 }
 
@@ -527,9 +527,9 @@ impl SearchEngine {
                     provenance: v.provenance,
                 },
                 None => TaggedValue {
-                    id: v.value.as_str().into(),
-                    label_en: "".into(),
-                    label_ko: "".into(),
+                    id: Label::Owned(v.value.clone()),
+                    label_en: Label::Borrowed(""),
+                    label_ko: Label::Borrowed(""),
                     provenance: v.provenance,
                 },
             })
