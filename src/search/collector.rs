@@ -924,11 +924,11 @@ fn above_plain(scores: &[Score; 64], worst: Score) -> u64 {
     scores.iter().enumerate().fold(0, |mask, (k, &score)| mask | u64::from(score > worst) << k)
 }
 
-/// The set bits of `bits` from offset `from` to `to` (excluded).
 /// Windows with fewer matches than this are counted match by match: a window spans about 60
 /// testimonies' runs, each costing a range count, against a lookup per match.
 const SPARSE_WINDOW: usize = 256;
 
+/// The set bits of `bits` from offset `from` to `to` (excluded).
 fn count_range(bits: &[u64], from: usize, to: usize) -> u64 {
     if from >= to {
         return 0;

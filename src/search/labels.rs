@@ -158,19 +158,9 @@ impl FacetLabels {
         FacetLabels { ids, years }
     }
 
-    /// The label of `value` of `kind` (a year's value is its number).
+    /// The label of `value` of `kind` (a place, violation or SDG value; years: [`FacetLabels::year`]).
     pub fn get(&self, taxonomy: &Taxonomy, kind: FacetKind, value: &str) -> FacetLabel {
-        let known = match kind {
-            FacetKind::Year => value.parse().ok().and_then(|y| self.year_known(y)),
-            _ => self.known(kind, value),
-        };
-        match (known, kind) {
-            (Some(label), _) => label.clone(),
-            (None, FacetKind::Year) => {
-                value.parse().map_or_else(|_| FacetLabel::new(taxonomy, kind, value), FacetLabel::year)
-            }
-            (None, _) => FacetLabel::new(taxonomy, kind, value),
-        }
+        self.known(kind, value).cloned().unwrap_or_else(|| FacetLabel::new(taxonomy, kind, value))
     }
 
     /// The label of a value the taxonomy knows (not a year); None for any other.
