@@ -398,6 +398,10 @@ impl SearchEngine {
     /// Runs a validated search: one pass for hits and facet counts, then the page's documents.
     pub fn run(&self, s: &ValidSearch) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
+        // Counted from here to the answer, not only while collecting: a search that finds another
+        // one planning its query or reading its page's documents is not alone on the cores.
+        let alone = self.running.fetch_add(1, std::sync::atomic::Ordering::AcqRel) == 0;
+        let _running = Running(&self.running);
         let fields = *self.index.fields();
         let plan = if s.text.is_empty() {
             None
@@ -423,7 +427,7 @@ impl SearchEngine {
             public_only: s.viewer.is_public(),
         };
         let searcher = self.index.searcher();
-        let harvest: Harvest = self.collect(&searcher, query, &collector)?;
+        let harvest: Harvest = self.collect(&searcher, query, &collector, alone)?;
         self.tables.retain(&searcher);
         let empty_terms = HashMap::new();
         let terms = plan.as_ref().map(|p| &p.terms).unwrap_or(&empty_terms);
@@ -461,15 +465,15 @@ impl SearchEngine {
     /// running (a lone query answers in about 0.7x the time on 2 segments and 2 cores), on the
     /// calling thread otherwise (under load, handing segments to other threads only costs, and
     /// the cores are busy with the other searches anyway).
-    /// `query`: the scored query, or None for every passage (a search without text).
+    /// `query`: the scored query, or None for every passage (a search without text); `alone`:
+    /// no other search was running when this one started.
     fn collect(
         &self,
         searcher: &tantivy::Searcher,
         query: Option<&dyn Query>,
         collector: &FacetedCollector,
+        alone: bool,
     ) -> Result<Harvest, SearchError> {
-        let alone = self.running.fetch_add(1, std::sync::atomic::Ordering::AcqRel) == 0;
-        let _running = Running(&self.running);
         let executor = self.parallel.as_ref().filter(|_| alone && searcher.segment_readers().len() > 1);
         use tantivy::collector::{Collector, SegmentCollector};
         // Scored searches read the query by accumulation (src/search/accumulate.rs); without text
