@@ -9,8 +9,11 @@ pub mod korean;
 pub mod language;
 pub mod names;
 pub mod normalize;
+pub mod shelf;
 pub mod tokenizers;
 
 pub use language::{detect, Detection, Lang};
 pub use names::{NameField, NameTerms};
-pub use tokenizers::{analyze, analyzer, concept_key, concept_tokens, register_tokenizers, AnalyzedToken};
+pub use tokenizers::{
+    analyze, analyzer, concept_key, concept_tokens, passage_concept_tokens, register_tokenizers, AnalyzedToken,
+};

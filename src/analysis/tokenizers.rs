@@ -8,6 +8,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::korean;
 use super::normalize::{fold_word, is_apostrophe, is_word_char, script_of, Script};
+use super::shelf::{self, Shelved, StemField};
 
 /// Tokenizer name of the Korean stem field.
 pub const KO_STEM: &str = "ko_stem";
@@ -489,12 +490,10 @@ pub fn analyzer(name: &str) -> Option<TextAnalyzer> {
 /// The stem analyzer `name` (ko_stem or en_stem) with a name filter last.
 pub fn with_names(name: &str, names: super::names::JoinNames) -> Option<TextAnalyzer> {
     Some(match name {
-        KO_STEM => TextAnalyzer::builder(KoreanStemTokenizer).filter(names).build(),
-        EN_STEM => TextAnalyzer::builder(EnglishWordTokenizer)
-            .filter(english_stopwords())
-            .filter(EnglishStemmer)
-            .filter(names)
-            .build(),
+        // A passage being ingested was analysed for extraction already: the stem fields replay
+        // that analysis from the shelf (src/analysis/shelf.rs) when it is there.
+        KO_STEM => TextAnalyzer::builder(Shelved::new(StemField::Korean, analyzer(KO_STEM)?)).filter(names).build(),
+        EN_STEM => TextAnalyzer::builder(Shelved::new(StemField::English, analyzer(EN_STEM)?)).filter(names).build(),
         _ => return None,
     })
 }
@@ -594,19 +593,42 @@ mod tests {
 /// synonyms, event labels and passage text all go through this one function, so "Kyohwaso No. 12",
 /// "Hoe-ryŏng" and "요덕 15호 관리소에서" meet their entries whatever the spelling and spacing.
 pub fn concept_tokens(text: &str) -> Vec<AnalyzedToken> {
+    concept_tokens_of(text, false)
+}
+
+/// [`concept_tokens`] of a passage being ingested. Its stem-field analyses, which the concept
+/// tokens are made of, are also put on the shelf (src/analysis/shelf.rs) for the index writer,
+/// which would otherwise analyse the passage again.
+pub fn passage_concept_tokens(text: &str) -> Vec<AnalyzedToken> {
+    concept_tokens_of(text, true)
+}
+
+fn concept_tokens_of(text: &str, shelve: bool) -> Vec<AnalyzedToken> {
+    let shelve = shelve && shelf::is_open();
     thread_local! {
         // Building the analyzer builds its stopword set: once per thread, not once per passage.
         static EN: std::cell::RefCell<TextAnalyzer> =
             std::cell::RefCell::new(analyzer(EN_STEM).expect("en_stem exists"));
     }
     let mut tokens = EN.with_borrow_mut(|en| analyze(en, text));
-    let mut ko = KoreanStemTokenizer;
-    let mut stream = ko.token_stream(text);
-    while stream.advance() {
-        let t = stream.token();
-        if t.text.chars().next().is_some_and(super::normalize::is_hangul_syllable) {
-            tokens.push(AnalyzedToken { text: t.text.clone(), from: t.offset_from, to: t.offset_to, position: 0 });
+    let english = tokens.len();
+    let mut korean = shelf::Tokens::default();
+    let mut complete = true;
+    korean_stems(text, |stem, from, to| {
+        if shelve {
+            complete &= korean.push(stem, from, to, korean.len());
         }
+        if stem.chars().next().is_some_and(super::normalize::is_hangul_syllable) {
+            tokens.push(AnalyzedToken { text: stem.to_string(), from, to, position: 0 });
+        }
+    });
+    if shelve {
+        let english = || {
+            let mut list = shelf::Tokens::default();
+            let all = tokens[..english].iter().all(|t| list.push(&t.text, t.from, t.to, t.position));
+            all.then_some(list)
+        };
+        shelf::put(text, || complete.then_some(korean), english);
     }
     tokens.sort_by_key(|t| t.from);
     for (i, t) in tokens.iter_mut().enumerate() {
@@ -704,6 +726,29 @@ mod properties {
             let mut ours = analyzer(EN_STEM).unwrap();
             prop_assert_eq!(&analyze(&mut ours, &text), &expected);
             prop_assert_eq!(&analyze(&mut ours, &text), &expected);
+        }
+
+        #[test]
+        fn a_shelved_passage_is_what_the_index_writer_would_analyse(text in mixed_text()) {
+            let _open = shelf::open();
+            let concept = passage_concept_tokens(&text);
+            prop_assert_eq!(&concept, &concept_tokens(&text));
+            let held = super::super::normalize::scripts(&text);
+            for (field, name, needed) in
+                [(StemField::Korean, KO_STEM, held.hangul), (StemField::English, EN_STEM, held.other)]
+            {
+                let live = analyze(&mut analyzer(name).unwrap(), &text);
+                let Some(shelved) = shelf::take(&text, field) else {
+                    prop_assert!(!needed, "{:?} not shelved for {:?}", field, text);
+                    continue;
+                };
+                prop_assert!(needed, "{:?} shelved for {:?}, which the index does not analyse for it", field, text);
+                let replayed: Vec<AnalyzedToken> = (0..shelved.len())
+                    .map(|i| shelved.get(i))
+                    .map(|(t, from, to, position)| AnalyzedToken { text: t.to_string(), from, to, position })
+                    .collect();
+                prop_assert_eq!(replayed, live, "{:?}", field);
+            }
         }
 
         #[test]

@@ -308,6 +308,8 @@ impl TestimonyIndex {
         memory: usize,
         progress: &mut dyn FnMut(usize),
     ) -> Result<IngestReport, IndexError> {
+        // Passages are analysed once, for extraction, and the index writer replays that analysis.
+        let _shelf = crate::analysis::shelf::open();
         let mut writer = self.begin_batch(default_access, memory)?;
         let mut report = crate::ingest::stream(records, rules, progress, &mut |chunk| {
             chunk.iter().try_for_each(|(_, prepared)| writer.add(prepared))

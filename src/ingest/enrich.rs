@@ -207,7 +207,7 @@ pub fn prepare(testimony: Testimony, taxonomy: &Taxonomy) -> PreparedTestimony {
     let mut passages = Vec::new();
     for p in split_paragraphs(&testimony.transcript) {
         let language = detect(&p.text, testimony.language).lang;
-        let found = taxonomy.extract(&p.text);
+        let found = taxonomy.extract_passage(&p.text);
         let mut own = Facets::default();
         for m in &found.places {
             for v in crate::taxonomy::with_ancestors(&m.id) {

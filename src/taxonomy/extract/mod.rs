@@ -11,7 +11,7 @@ use serde::Serialize;
 
 pub use years::{find_years, years_of, YearSpan};
 
-use crate::analysis::{concept_tokens, normalize::is_hangul_syllable};
+use crate::analysis::{concept_tokens, normalize::is_hangul_syllable, passage_concept_tokens, AnalyzedToken};
 
 use super::resolve::ConceptRef;
 use super::{Resolution, Taxonomy};
@@ -78,7 +78,17 @@ fn key_is_specific(key: &str) -> bool {
 impl Taxonomy {
     /// Finds places, violation types and years in a text.
     pub fn extract(&self, text: &str) -> Extraction {
-        let tokens = concept_tokens(text);
+        self.extract_tokens(text, &concept_tokens(text))
+    }
+
+    /// [`Taxonomy::extract`] for a passage being ingested: its analysis is kept for the index
+    /// writer (src/analysis/shelf.rs).
+    pub fn extract_passage(&self, text: &str) -> Extraction {
+        self.extract_tokens(text, &passage_concept_tokens(text))
+    }
+
+    /// Finds places, violation types and years in a text, given its concept tokens.
+    fn extract_tokens(&self, text: &str, tokens: &[AnalyzedToken]) -> Extraction {
         let names = self.names();
         let mut out = Extraction::default();
         let mut ambiguous: Vec<(Vec<String>, usize, usize)> = Vec::new();
