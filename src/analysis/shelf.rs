@@ -138,11 +138,12 @@ pub fn put(text: &str, korean: impl FnOnce() -> Option<Tokens>, english: impl Fn
         korean: if held.hangul { korean() } else { None },
         english: if held.other { english() } else { None },
     };
+    let k = key(text);
     with_shelf(|g| {
         if g.current.len() >= GENERATION {
             g.previous = std::mem::take(&mut g.current);
         }
-        g.current.insert(key(text), entry);
+        g.current.insert(k, entry);
     });
 }
 

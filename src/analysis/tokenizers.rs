@@ -733,7 +733,7 @@ mod properties {
             let _open = shelf::open();
             let concept = passage_concept_tokens(&text);
             prop_assert_eq!(&concept, &concept_tokens(&text));
-            let held = super::super::normalize::scripts(&text);
+            let held = crate::analysis::normalize::scripts(&text);
             for (field, name, needed) in
                 [(StemField::Korean, KO_STEM, held.hangul), (StemField::English, EN_STEM, held.other)]
             {
