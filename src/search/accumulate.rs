@@ -32,7 +32,7 @@ use tantivy::index::SegmentId;
 
 use tantivy::directory::OwnedBytes;
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::BlockSegmentPostings;
+use tantivy::postings::{BlockSegmentPostings, TermInfo};
 use tantivy::query::{Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur, Query, Scorer, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, Term};
@@ -85,7 +85,15 @@ pub enum Plan {
     /// records: the planner asks no term query for less than its field has.
     /// `once`: the score of a single occurrence by field norm id, most postings' case, read
     /// from a table rather than computed. `average`: the searcher's average length of the field.
-    Term { term: Term, bm25: Bm25Weight, once: Box<[Score; 256]>, average: Score },
+    /// `infos`: the term's postings in each segment of the searcher (looked up once, for its
+    /// document frequency, and opened from there).
+    Term {
+        term: Term,
+        bm25: Bm25Weight,
+        once: Box<[Score; 256]>,
+        average: Score,
+        infos: Vec<(SegmentId, Option<TermInfo>)>,
+    },
     /// Any other query, read through its tantivy scorer at `boost`.
     Scorer { weight: Box<dyn Weight>, boost: Score },
     /// Tantivy's boolean semantics: every `must`, at least `min` of `should` (at least one when
@@ -129,13 +137,24 @@ impl Plan {
         Ok(Plan::Scorer { weight: query.weight(EnableScoring::enabled_from_searcher(searcher))?, boost })
     }
 
+    /// A term's weight as tantivy's `Bm25Weight::for_terms` computes it (the same idf and
+    /// average length), from its postings looked up once per segment and kept for the cursors:
+    /// `for_terms` looked each term up in every segment, the cursors did again, and it built an
+    /// explanation (three strings) that a search never reads.
     fn term(term: Term, boost: Score, searcher: &Searcher) -> tantivy::Result<Plan> {
         use tantivy::query::Bm25StatisticsProvider;
-        let bm25 = Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))?.boost_by(boost);
+        let mut infos = Vec::with_capacity(searcher.segment_readers().len());
+        let mut doc_freq = 0;
+        for reader in searcher.segment_readers() {
+            let info = reader.inverted_index(term.field())?.get_term_info(&term)?;
+            doc_freq += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
+            infos.push((reader.segment_id(), info));
+        }
+        let total_docs = searcher.total_num_docs()?;
+        let average = searcher.total_num_tokens(term.field())? as Score / total_docs as Score;
+        let bm25 = Bm25Weight::for_one_term_without_explain(doc_freq, total_docs, average).boost_by(boost);
         let once = Box::new(std::array::from_fn(|norm| bm25.score(norm as u8, 1)));
-        // As Bm25Weight::for_terms computes it.
-        let average = searcher.total_num_tokens(term.field())? as Score / searcher.total_num_docs()? as Score;
-        Ok(Plan::Term { term, bm25, once, average })
+        Ok(Plan::Term { term, bm25, once, average, infos })
     }
 
     /// Reports the passages of one segment matching the plan to `sink`, window by window, scored
@@ -567,10 +586,15 @@ impl<'p> Cursor<'p> {
     /// `excluded`: only the plan's passages are needed, not their scores.
     fn open(plan: &'p Plan, reader: &SegmentReader, excluded: bool, doc_sets: &DocSets) -> tantivy::Result<Cursor<'p>> {
         Ok(match plan {
-            Plan::Term { term, bm25, once, average } => {
+            Plan::Term { term, bm25, once, average, infos } => {
                 let field = term.field();
                 let inverted = reader.inverted_index(field)?;
-                let Some(info) = inverted.get_term_info(term)? else {
+                let info = match infos.iter().find(|(id, _)| *id == reader.segment_id()) {
+                    Some((_, info)) => info.clone(),
+                    // A segment the plan was not made for: looked up now.
+                    None => inverted.get_term_info(term)?,
+                };
+                let Some(info) = info else {
                     return Ok(Cursor::Empty);
                 };
                 if excluded && u64::from(info.doc_freq) * 8 > u64::from(reader.max_doc()) {
