@@ -86,14 +86,20 @@ impl FacetCounts {
         }
     }
 
-    /// The values of facet `facet` (location, violation, sdg) counted at least once, with counts.
-    pub fn values(&self, facet: usize) -> impl Iterator<Item = (&str, u64)> + '_ {
+    /// The values of facet `facet` (location, violation, sdg) counted at least once, with their
+    /// counts here and in `other`
+    /// (counts of the same search, numbered alike: no lookup by name).
+    pub fn values_with<'a>(
+        &'a self,
+        facet: usize,
+        other: &'a FacetCounts,
+    ) -> impl Iterator<Item = (&'a str, u64, u64)> + 'a {
         let names = self.names.as_deref();
-        self.str_counts[facet]
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| **n > 0)
-            .filter_map(move |(id, &n)| names.and_then(|v| v.names[facet].get(id)).map(|name| (name.as_ref(), n)))
+        let others = &other.str_counts[facet];
+        self.str_counts[facet].iter().enumerate().filter(|(_, n)| **n > 0).filter_map(move |(id, &n)| {
+            let name = names.and_then(|v| v.names[facet].get(id))?;
+            Some((name.as_ref(), n, others.get(id).copied().unwrap_or(0)))
+        })
     }
 
     /// The count of one value of facet `facet` (0 when not counted).

@@ -570,11 +570,8 @@ impl SearchEngine {
             let selected = filters.values(kind);
             let mut list: Vec<FacetCount> = h
                 .counts
-                .values(i)
-                .map(|(value, count)| {
-                    let c = h.coded.get(i, value);
-                    self.facet_count(kind, value, (count, c), selected.iter().any(|s| s == value))
-                })
+                .values_with(i, &h.coded)
+                .map(|(value, count, c)| self.facet_count(kind, value, (count, c), selected.iter().any(|s| s == value)))
                 .collect();
             for v in &selected {
                 if h.counts.get(i, v) == 0 {
