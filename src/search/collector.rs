@@ -87,8 +87,8 @@ impl FacetCounts {
     }
 
     /// The values of facet `facet` (location, violation, sdg) counted at least once, with their
-    /// counts here and in `other`
-    /// (counts of the same search, numbered alike: no lookup by name).
+    /// counts here and in `other`, the counts of the same search in another view: both number
+    /// their values alike, so no value is looked up by name.
     pub fn values_with<'a>(
         &'a self,
         facet: usize,
@@ -886,8 +886,8 @@ impl super::accumulate::WindowSink for FacetedSegmentCollector {
         let Some(scores) = scores else { return };
         // Scores are zero where nothing matched, and no hit kept scores below zero: once the page
         // is full, a scan of the window's scores (64 at a time, without branches) finds the few
-        // passages that beat its worst hit.
-        // Only matches that may be hits are candidates (counting the window marked them).
+        // passages that beat its worst hit. Only matches that may be hits are candidates
+        // (counting the window marked them), so no candidate's testimony is looked up.
         for (w, chunk) in scores.chunks_exact(64).enumerate() {
             let mut candidates = bits[w] & self.hittable[w];
             if candidates == 0 {
